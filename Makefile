@@ -1,0 +1,178 @@
+# relaygate — build, test and install.
+#
+#   make            build build/relaygate (and build/relaygated) and the library
+#   make run        install missing packages, build, run the main job on examples/
+#   make check      install missing packages, build, run every test
+#   make install    PREFIX=/usr/local DESTDIR=
+#   V=1             show the commands
+#
+# Every output lives under $(BUILD).
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+INCLUDEDIR  ?= $(PREFIX)/include
+LIBDIR      ?= $(PREFIX)/lib
+MANDIR      ?= $(PREFIX)/share/man
+DESTDIR     ?=
+BUILD       ?= build
+PKG_CONFIG  ?= pkg-config
+PYTHON      ?= python3
+SHARED      ?= ../shared
+CC          ?= cc
+
+VERSION     := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKGS        := jansson libpcre2-8 libsodium libcurl
+PKG_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS  = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN        := -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wpointer-arith -Wcast-align -Wundef \
+               -Wno-missing-field-initializers
+# Warnings are errors in CI (CI=true) and whenever WERROR=1.
+ifneq ($(strip $(CI)$(WERROR)),)
+WARN        += -Werror
+endif
+
+OPT         ?= -O2 -g
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -MMD -MP \
+               -DRG_VERSION='"$(VERSION)"' -fno-strict-aliasing
+ALL_CFLAGS   = $(BASE_CFLAGS) $(OPT) $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS)
+LIBS         = $(PKG_LIBS) -lpthread -lm
+
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+SAN_CFLAGS   = $(BASE_CFLAGS) -O1 -g $(WARN) $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS    := $(sort $(shell find src -name '*.c' -not -path 'src/cli/*' \
+                 -not -path 'src/daemon/*'))
+CLI_SRCS    := $(sort $(wildcard src/cli/*.c))
+DAEMON_SRCS := $(sort $(wildcard src/daemon/*.c))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRCS  := $(sort $(wildcard bench/*.c))
+
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SAN_LIB_OBJS:= $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+SAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+LIBRARY     := $(BUILD)/librelaygate.a
+SAN_LIBRARY := $(BUILD)/asan/librelaygate.a
+RELAYGATE   := $(BUILD)/relaygate
+RELAYGATED  := $(BUILD)/relaygated
+PROGRAMS    := $(RELAYGATE) $(if $(DAEMON_SRCS),$(RELAYGATED))
+
+.PHONY: all deps run check check-only test unit unit-asan cli conformance conformance-update \
+        conformance-check install uninstall clean bench fuzz fuzz-smoke soak
+
+all: $(LIBRARY) $(PROGRAMS)
+
+deps:
+	$(Q)bash scripts/deps.sh
+
+# --- library and programs ---------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+$(LIBRARY): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(SAN_LIBRARY): $(SAN_LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(RELAYGATE): $(CLI_OBJS) $(LIBRARY)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRARY) $(LIBS)
+
+$(RELAYGATED): $(DAEMON_OBJS) $(LIBRARY)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIBRARY) $(LIBS)
+
+# --- tests --------------------------------------------------------------------
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBRARY)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(LIBRARY) $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(SAN_LIBRARY)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST-SAN $@")
+	$(Q)$(CC) $(SAN_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(SAN_LIBRARY) $(LIBS) $(CMOCKA_LIBS)
+
+unit: $(UNIT_BINS)
+	$(Q)bash tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan: $(SAN_UNIT_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bash tests/run-unit.sh $(SAN_UNIT_BINS)
+
+cli: all
+	$(Q)bash tests/cli/run.sh $(BUILD)
+
+# Conformance against ../shared; a ratchet on the recorded pass counts.
+conformance: all
+	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED) --details
+
+conformance-update: all
+	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED) --update
+
+conformance-check: all
+	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED)
+
+test: unit cli unit-asan conformance-check
+
+check-only: all
+	$(Q)$(MAKE) --no-print-directory test
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-only
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash scripts/run-example.sh $(BUILD)
+
+# --- install ------------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/relaygate \
+	  $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 include/relaygate/*.h $(DESTDIR)$(INCLUDEDIR)/relaygate/
+	for m in docs/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
+	for m in docs/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/; done; true
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(DESTDIR)$(LIBDIR)/librelaygate.a
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/relaygate
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,12 @@
+/* The subcommand table. */
+#include <stddef.h>
+
+#include "cli/commands.h"
+
+const struct cli_command cli_commands[] = {
+	{ "validate", cmd_validate_main, "check a policy as Tailscale's control plane would",
+	  cmd_validate_usage },
+	{ "hujson", cmd_hujson_main, "check HuJSON syntax and print standard JSON",
+	  cmd_hujson_usage },
+	{ NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,13 @@
+/* Subcommand entry points (one file each, src/cli/cmd_*.c). */
+#ifndef RG_CLI_COMMANDS_H
+#define RG_CLI_COMMANDS_H
+
+#include "cli/cli.h"
+
+CLI_DECLARE(cmd_hujson_main);
+CLI_DECLARE(cmd_validate_main);
+
+extern const char cmd_hujson_usage[];
+extern const char cmd_validate_usage[];
+
+#endif

@@ -1,0 +1,1 @@
+$RG hujson /nonexistent/policy.hujson

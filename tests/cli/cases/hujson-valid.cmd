@@ -1,0 +1,1 @@
+printf "{\"a\": [1, 2,], // c\n}\n" | $RG hujson -
