@@ -74,7 +74,7 @@ RELAYGATED  := $(BUILD)/relaygated
 PROGRAMS    := $(RELAYGATE) $(if $(DAEMON_SRCS),$(RELAYGATED))
 
 .PHONY: all deps run check check-only test unit unit-asan cli conformance conformance-update \
-        conformance-check install uninstall clean bench fuzz fuzz-smoke soak
+        conformance-check conformance-asan install uninstall clean bench fuzz fuzz-smoke soak
 
 all: $(LIBRARY) $(PROGRAMS)
 
@@ -106,6 +106,11 @@ $(SAN_LIBRARY): $(SAN_LIB_OBJS)
 $(RELAYGATE): $(CLI_OBJS) $(LIBRARY)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRARY) $(LIBS)
+
+SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+$(BUILD)/asan/relaygate: $(SAN_CLI_OBJS) $(SAN_LIBRARY)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(SAN_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SAN_CLI_OBJS) $(SAN_LIBRARY) $(LIBS)
 
 $(RELAYGATED): $(DAEMON_OBJS) $(LIBRARY)
 	@$(if $(Q),echo "  LD      $@")
@@ -144,7 +149,12 @@ conformance-update: all
 conformance-check: all
 	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED)
 
-test: unit cli unit-asan conformance-check
+# The conformance cases once more through the ASan+UBSan build of the CLI.
+conformance-asan: $(BUILD)/asan/relaygate
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  $(PYTHON) tests/conformance/ratchet.py --bin $(BUILD)/asan/relaygate --shared $(SHARED)
+
+test: unit cli unit-asan conformance-check conformance-asan
 
 check-only: all
 	$(Q)$(MAKE) --no-print-directory test

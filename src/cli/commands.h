@@ -6,8 +6,10 @@
 
 CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
+CLI_DECLARE(cmd_filters_main);
 
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
+extern const char cmd_filters_usage[];
 
 #endif

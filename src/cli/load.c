@@ -1,0 +1,62 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/load.h"
+#include "diag/emit.h"
+#include "util/file.h"
+
+int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_path,
+		    struct cli_inputs *in, struct rg_diags *diags)
+{
+	struct rg_err err;
+
+	memset(in, 0, sizeof(*in));
+	if (inv_path && strcmp(inv_path, "-") == 0 && strcmp(policy_path, "-") == 0) {
+		cli_error(cmd, "the policy and the inventory cannot both be standard input");
+		return RG_EXIT_USAGE;
+	}
+	in->src = rg_source_load(policy_path, RG_FILE_MAX_INPUT, &err);
+	if (!in->src) {
+		cli_error(cmd, "%s", err.msg);
+		return RG_EXIT_USAGE;
+	}
+	if (inv_path) {
+		struct rg_diags idiags;
+
+		in->inv_src = rg_source_load(inv_path, RG_FILE_MAX_INPUT, &err);
+		if (!in->inv_src) {
+			cli_error(cmd, "%s", err.msg);
+			return RG_EXIT_USAGE;
+		}
+		rg_diags_init(&idiags);
+		if (rg_inventory_load(in->inv_src, &in->inv, &idiags) < 0) {
+			struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
+			struct rg_buf b;
+
+			rg_buf_init(&b, 0);
+			rg_emit_human(&b, &idiags, &eo);
+			if (!rg_buf_failed(&b))
+				fputs(b.data ? b.data : "", stderr);
+			rg_buf_free(&b);
+			cli_error(cmd, "%s: invalid inventory", in->inv_src->name);
+			rg_diags_free(&idiags);
+			return RG_EXIT_USAGE;
+		}
+		rg_diags_free(&idiags);
+	}
+	if (rg_policy_parse(in->src, &in->policy, diags) < 0)
+		return diags->oom ? RG_EXIT_INTERNAL : RG_EXIT_FINDINGS;
+	return RG_EXIT_OK;
+}
+
+void cli_free_inputs(struct cli_inputs *in)
+{
+	rg_policy_free(in->policy);
+	rg_inventory_free(in->inv);
+	rg_source_free(in->src);
+	rg_source_free(in->inv_src);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,26 @@
+/* Loading a policy (and an optional inventory) for the commands that judge one. */
+#ifndef RG_CLI_LOAD_H
+#define RG_CLI_LOAD_H
+
+#include "relaygate/diag.h"
+#include "relaygate/inventory.h"
+#include "relaygate/policy.h"
+
+struct cli_inputs {
+	struct rg_source *src;       /* the policy text */
+	struct rg_policy *policy;    /* NULL after a syntax error */
+	struct rg_source *inv_src;
+	struct rg_inventory *inv;    /* NULL without --inventory */
+};
+
+/*
+ * Loads policy_path and, if given, inv_path. Returns RG_EXIT_OK when the
+ * policy parsed (structural errors may be in diags), RG_EXIT_FINDINGS on a
+ * policy syntax error (in diags), RG_EXIT_USAGE on I/O errors or a bad
+ * inventory (printed), RG_EXIT_INTERNAL when out of memory.
+ */
+int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_path,
+		    struct cli_inputs *in, struct rg_diags *diags);
+void cli_free_inputs(struct cli_inputs *in);
+
+#endif
