@@ -4,9 +4,11 @@
 
 #include "cli/cli.h"
 
+CLI_DECLARE(cmd_api_main);
 CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
 
+extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
 
