@@ -609,7 +609,10 @@ out:
 		sodium_memzero(auth, strlen(auth));
 		free(auth);
 	}
-	rg_buf_free(&sink.b);
+	if (rq->no_auth)
+		buf_wipe_free(&sink.b);
+	else
+		rg_buf_free(&sink.b);
 	return ret;
 }
 
