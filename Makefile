@@ -65,16 +65,19 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SAN_LIB_OBJS:= $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 SAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+SAN_CLI_OBJS:= $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 LIBRARY     := $(BUILD)/librelaygate.a
 SAN_LIBRARY := $(BUILD)/asan/librelaygate.a
 RELAYGATE   := $(BUILD)/relaygate
+SAN_RELAYGATE := $(BUILD)/asan/relaygate
 RELAYGATED  := $(BUILD)/relaygated
 PROGRAMS    := $(RELAYGATE) $(if $(DAEMON_SRCS),$(RELAYGATED))
 
-.PHONY: all deps run check check-only test unit unit-asan cli conformance conformance-update \
-        conformance-check conformance-asan install uninstall clean bench fuzz fuzz-smoke soak
+.PHONY: all deps run check check-only test unit unit-asan cli api api-asan conformance \
+        conformance-update conformance-check conformance-asan install uninstall clean bench \
+        fuzz fuzz-smoke soak
 
 all: $(LIBRARY) $(PROGRAMS)
 
@@ -107,8 +110,7 @@ $(RELAYGATE): $(CLI_OBJS) $(LIBRARY)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRARY) $(LIBS)
 
-SAN_CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/asan/obj/%.o)
-$(BUILD)/asan/relaygate: $(SAN_CLI_OBJS) $(SAN_LIBRARY)
+$(SAN_RELAYGATE): $(SAN_CLI_OBJS) $(SAN_LIBRARY)
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(SAN_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SAN_CLI_OBJS) $(SAN_LIBRARY) $(LIBS)
 
@@ -139,6 +141,15 @@ unit-asan: $(SAN_UNIT_BINS)
 cli: all
 	$(Q)bash tests/cli/run.sh $(BUILD)
 
+# relaygate api against a fake Tailscale API on loopback; then the same under ASan+UBSan.
+api: all
+	$(Q)$(PYTHON) tests/api/test_api.py --bin $(RELAYGATE)
+
+api-asan: $(SAN_RELAYGATE)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(PYTHON) tests/api/test_api.py --bin $(SAN_RELAYGATE)
+
 # Conformance against ../shared; a ratchet on the recorded pass counts.
 conformance: all
 	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED) --details
@@ -150,11 +161,11 @@ conformance-check: all
 	$(Q)$(PYTHON) tests/conformance/ratchet.py --bin $(RELAYGATE) --shared $(SHARED)
 
 # The conformance cases once more through the ASan+UBSan build of the CLI.
-conformance-asan: $(BUILD)/asan/relaygate
+conformance-asan: $(SAN_RELAYGATE)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
-	  $(PYTHON) tests/conformance/ratchet.py --bin $(BUILD)/asan/relaygate --shared $(SHARED)
+	  $(PYTHON) tests/conformance/ratchet.py --bin $(SAN_RELAYGATE) --shared $(SHARED)
 
-test: unit cli unit-asan conformance-check conformance-asan
+test: unit cli api unit-asan api-asan conformance-check conformance-asan
 
 check-only: all
 	$(Q)$(MAKE) --no-print-directory test

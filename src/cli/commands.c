@@ -10,5 +10,7 @@ const struct cli_command cli_commands[] = {
 	  cmd_filters_usage },
 	{ "hujson", cmd_hujson_main, "check HuJSON syntax and print standard JSON",
 	  cmd_hujson_usage },
+	{ "api", cmd_api_main, "pull, validate or push the tailnet policy; list devices",
+	  cmd_api_usage },
 	{ NULL, NULL, NULL, NULL },
 };
