@@ -12,8 +12,9 @@
  * port. Parsing follows Go exactly: trailing bytes are ignored where Go
  * ignores them (Ping, Pong, Bind*, AllocateRequest, CallMeMaybe records),
  * UDPRelayEndpoint bodies must be an exact multiple of records, and
- * CallMeMaybe/CallMeMaybeVia/Allocate* with a version other than 0 parse as
- * an empty message (RG_DISCO_OK, msg->empty set), like Go.
+ * CallMeMaybe/CallMeMaybeVia/Allocate* with a version other than 0 (and a
+ * CallMeMaybe with a partial record) parse as an empty message: RG_DISCO_OK
+ * with msg->empty set, like Go.
  *
  * Ownership: parsers never allocate; a parsed message may point into the
  * input (address lists, see struct rg_disco_addrs), which must outlive it.
@@ -123,7 +124,7 @@ struct rg_disco_alloc_response {
 struct rg_disco_msg {
 	enum rg_disco_type type;
 	uint8_t version;  /* as parsed; always encoded as 0 */
-	bool empty;       /* parsed a version Go treats as "empty message" */
+	bool empty;       /* Go discarded the body ("empty message"), see above */
 	union {
 		struct rg_disco_ping ping;
 		struct rg_disco_pong pong;

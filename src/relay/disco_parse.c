@@ -120,7 +120,6 @@ int rg_disco_msg_parse(const uint8_t *p, size_t n, struct rg_disco_msg *m)
 {
 	const uint8_t *b = p + RG_DISCO_MSG_HEADER_LEN;
 	size_t bl;
-	int rc = RG_DISCO_OK;
 
 	memset(m, 0, sizeof(*m));
 	if (n < RG_DISCO_MSG_HEADER_LEN)
@@ -128,7 +127,8 @@ int rg_disco_msg_parse(const uint8_t *p, size_t n, struct rg_disco_msg *m)
 	bl = n - RG_DISCO_MSG_HEADER_LEN;
 	m->type = (enum rg_disco_type)p[0];
 	m->version = p[1];
-	/* Versions other than 0 of the relay/CallMeMaybe messages are "empty" in Go. */
+	/* Go parses versions other than 0 of Via and Allocate* as empty messages
+	 * (the breaks below). */
 	switch (p[0]) {
 	case RG_DISCO_PING:
 		return parse_ping(b, bl, &m->u.ping);
@@ -157,5 +157,5 @@ int rg_disco_msg_parse(const uint8_t *p, size_t n, struct rg_disco_msg *m)
 		return RG_DISCO_ERR_UNKNOWN_TYPE;
 	}
 	m->empty = true;
-	return rc;
+	return RG_DISCO_OK;
 }
