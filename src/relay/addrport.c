@@ -1,0 +1,104 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relaygate/addrport.h"
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+void rg_addrport_set4(struct rg_addrport *a, const uint8_t v4[4], uint16_t port)
+{
+	memcpy(a->ip, v4mapped_prefix, sizeof(v4mapped_prefix));
+	memcpy(a->ip + 12, v4, 4);
+	a->port = port;
+}
+
+void rg_addrport_set6(struct rg_addrport *a, const uint8_t v6[16], uint16_t port)
+{
+	memcpy(a->ip, v6, 16);
+	a->port = port;
+}
+
+bool rg_addrport_is4(const struct rg_addrport *a)
+{
+	return memcmp(a->ip, v4mapped_prefix, sizeof(v4mapped_prefix)) == 0;
+}
+
+bool rg_addrport_equal(const struct rg_addrport *a, const struct rg_addrport *b)
+{
+	return a->port == b->port && memcmp(a->ip, b->ip, 16) == 0;
+}
+
+bool rg_addrport_is_zero(const struct rg_addrport *a)
+{
+	static const uint8_t zero[16];
+
+	return a->port == 0 && memcmp(a->ip, zero, 16) == 0;
+}
+
+void rg_addrport_format(const struct rg_addrport *a, char *out, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (rg_addrport_is4(a)) {
+		if (!inet_ntop(AF_INET, a->ip + 12, ip, sizeof(ip)))
+			ip[0] = '\0';
+		snprintf(out, n, "%s:%u", ip, (unsigned)a->port);
+	} else {
+		if (!inet_ntop(AF_INET6, a->ip, ip, sizeof(ip)))
+			ip[0] = '\0';
+		snprintf(out, n, "[%s]:%u", ip, (unsigned)a->port);
+	}
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+int rg_addrport_parse(const char *s, struct rg_addrport *out)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *colon;
+	size_t hl;
+	uint8_t b[16];
+	uint16_t port;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -1;
+		hl = (size_t)(close - s - 1);
+		if (hl == 0 || hl >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, hl);
+		host[hl] = '\0';
+		if (parse_port(close + 2, &port) < 0 || inet_pton(AF_INET6, host, b) != 1)
+			return -1;
+		rg_addrport_set6(out, b, port);
+		return 0;
+	}
+	colon = strchr(s, ':');
+	if (!colon)
+		return -1;
+	hl = (size_t)(colon - s);
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (parse_port(colon + 1, &port) < 0 || inet_pton(AF_INET, host, b) != 1)
+		return -1;
+	rg_addrport_set4(out, b, port);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* Datagram demux and the forwarding decision (no allocation, no crypto). */
+#include <string.h>
+
+#include "relay/server_internal.h"
+
+static enum rg_relay_transport transport(const struct rg_addrport *a)
+{
+	return rg_addrport_is4(a) ? RG_RELAY_UDP4 : RG_RELAY_UDP6;
+}
+
+static enum rg_relay_verdict forward(struct rg_relay_server *s, struct rg_relay_ep *ep,
+				     const struct rg_addrport *src, size_t len, int64_t now,
+				     struct rg_relay_action *act)
+{
+	struct rg_relay_leg *in;
+	const struct rg_addrport *to;
+	int i;
+
+	if (ep->state != RG_RELAY_EP_OPEN)
+		return rg_relay_drop(s, act, RG_RELAY_DROP_NOT_BOUND);
+	if (rg_relay_ep_expired(s, ep, now))
+		return rg_relay_drop(s, act, RG_RELAY_DROP_EXPIRED);
+	/* Only the two bound addresses; the data path never learns addresses. */
+	if (rg_addrport_equal(src, &ep->leg[0].addr))
+		i = 0;
+	else if (rg_addrport_equal(src, &ep->leg[1].addr))
+		i = 1;
+	else
+		return rg_relay_drop(s, act, RG_RELAY_DROP_UNKNOWN_SRC);
+	in = &ep->leg[i];
+	to = &ep->leg[1 - i].addr;
+	in->last_seen = now;
+	in->packets++;
+	in->bytes += len;
+	s->counters.forwarded_packets[transport(src)][transport(to)]++;
+	s->counters.forwarded_bytes[transport(src)][transport(to)] += len;
+	act->verdict = RG_RELAY_FORWARD;
+	act->to = *to;
+	act->len = len;
+	return RG_RELAY_FORWARD;
+}
+
+/* Header checks before the VNI lookup; Tailscale validates none of these
+ * bits, but its clients never set them. */
+static enum rg_relay_drop check_header(const struct rg_geneve_header *h)
+{
+	if (h->version != 0)
+		return RG_RELAY_DROP_GENEVE_VERSION;
+	if (h->opt_len != 0)
+		return RG_RELAY_DROP_GENEVE_OPTIONS;
+	if (!rg_geneve_is_plain(h))
+		return RG_RELAY_DROP_GENEVE_RESERVED;
+	if (h->vni == 0)
+		return RG_RELAY_DROP_VNI_ZERO;
+	if (h->control && h->protocol != RG_GENEVE_PROTO_DISCO)
+		return RG_RELAY_DROP_CONTROL_PROTO;
+	if (!h->control && h->protocol != RG_GENEVE_PROTO_DISCO &&
+	    h->protocol != RG_GENEVE_PROTO_WIREGUARD)
+		return RG_RELAY_DROP_DATA_PROTO;
+	return RG_RELAY_DROP_NONE;
+}
+
+enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
+						    const struct rg_addrport *src,
+						    const uint8_t *pkt, size_t len, int64_t now,
+						    uint8_t *out, size_t cap,
+						    struct rg_relay_action *act)
+{
+	struct rg_geneve_header h;
+	struct rg_relay_ep *ep;
+	enum rg_relay_drop r;
+
+	act->verdict = RG_RELAY_DROP;
+	act->reason = RG_RELAY_DROP_NONE;
+	act->len = 0;
+	memset(&act->to, 0, sizeof(act->to));
+	/* 1. STUN binding: byte 1 == 0x01 can never be a Geneve header. */
+	if (rg_stun_is_binding(pkt, len)) {
+		s->counters.stun++;
+		act->verdict = RG_RELAY_STUN;
+		act->len = len;
+		return RG_RELAY_STUN;
+	}
+	/* 2. Naked disco: byte 0 of the magic (0x54) is Geneve version 1,
+	 * which no client sends. */
+	if (len >= RG_DISCO_MAGIC_LEN && memcmp(pkt, RG_DISCO_MAGIC, RG_DISCO_MAGIC_LEN) == 0)
+		return rg_relay_handle_alloc(s, src, pkt, len, now, out, cap, act);
+	/* 3. Geneve. */
+	if (rg_geneve_decode(pkt, len, &h) < 0)
+		return rg_relay_drop(s, act, RG_RELAY_DROP_SHORT);
+	r = check_header(&h);
+	if (r != RG_RELAY_DROP_NONE)
+		return rg_relay_drop(s, act, r);
+	ep = rg_relay_ep_by_vni(s, h.vni);
+	if (!ep)
+		return rg_relay_drop(s, act, RG_RELAY_DROP_UNKNOWN_VNI);
+	if (h.control)
+		return rg_relay_handle_control(s, ep, src, pkt, len, now, out, cap, act);
+	return forward(s, ep, src, len, now, act);
+}
