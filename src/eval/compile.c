@@ -241,7 +241,8 @@ static int compile_rule(struct rg_eval *e, struct rule_vec *rv, const struct rg_
 			}
 		}
 		rg_ipset_normalize(&user_ips);
-		if (rg_ipset_copy(&user_src, &src) < 0 || rg_ipset_intersect(&user_src, &user_ips) < 0)
+		/* The user's devices are few: intersect starting from them. */
+		if (rg_ipset_copy(&user_src, &user_ips) < 0 || rg_ipset_intersect(&user_src, &src) < 0)
 			goto oom;
 		if (rg_ipset_empty(&user_src))
 			continue;

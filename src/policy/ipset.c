@@ -183,6 +183,20 @@ int rg_ipset_union(struct rg_ipset *dst, const struct rg_ipset *src)
 			return -1;                                                             \
 		if (inter) {                                                                   \
 			while (i < *na && j < nb) {                                            \
+				if (vb[j].hi < a[i].lo && nb - j > 8) {                        \
+					/* Gallop: a is much shorter (one user's devices). */   \
+					size_t lo = j, hi = nb;                                \
+					while (lo < hi) {                                      \
+						size_t mid = lo + (hi - lo) / 2;               \
+						if (vb[mid].hi < a[i].lo)                      \
+							lo = mid + 1;                          \
+						else                                           \
+							hi = mid;                              \
+					}                                                      \
+					j = lo;                                                \
+					if (j >= nb)                                           \
+						break;                                         \
+				}                                                              \
 				V lo = a[i].lo > vb[j].lo ? a[i].lo : vb[j].lo;  \
 				V hi = a[i].hi < vb[j].hi ? a[i].hi : vb[j].hi;  \
 				if (lo <= hi)                                                  \
