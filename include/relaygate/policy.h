@@ -130,6 +130,7 @@ struct rg_acl_dst {
 	struct rg_str text;      /* "selector:ports" as written */
 	struct rg_selector sel;  /* the part before the last colon */
 	struct rg_ipproto ports; /* ports, with the ACL's proto */
+	bool valid;              /* "selector:ports" split and its ports parsed */
 };
 
 struct rg_acl {

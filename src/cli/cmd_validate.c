@@ -87,6 +87,7 @@ int cmd_validate_main(int argc, char **argv)
 		if (ret == RG_EXIT_OK && rg_diags_count(&diags, RG_SEV_ERROR))
 			ret = RG_EXIT_FINDINGS;
 	}
+	rg_diags_sort(&diags);
 	rg_emit_human(&out, &diags, &eo);
 	if (rg_buf_failed(&out) || diags.oom) {
 		cli_error("validate", "out of memory");

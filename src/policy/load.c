@@ -456,6 +456,7 @@ static int load_acl_dsts(struct loader *L, struct rg_acl *acl, const node_t *a, 
 					s, acl->proto.s);
 		}
 		d->ports.text = all[i];
+		d->valid = true;
 	}
 	acl->ndst = nx + ny;
 	return 0;

@@ -376,8 +376,8 @@ static void check_acls(struct vctx *v)
 		for (j = 0; j < a->ndst; j++) {
 			const struct rg_selector *s = &a->dst[j].sel;
 
-			if (!s->text)
-				continue;
+			if (!a->dst[j].valid)
+				continue; /* its "selector:ports" error is already reported */
 			snprintf(ctx, sizeof(ctx), "dst=\"%s\": ", s->text);
 			check_rule_sel(v, s, ctx, false);
 			if (s->kind == RG_SEL_AUTOGROUP && s->autogroup == RG_AG_SELF)

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "util/excerpt.h"
@@ -32,7 +33,19 @@ void rg_excerpt_append(struct rg_buf *out, struct rg_source *src, struct rg_span
 	rg_buf_puts(out, indent);
 	if (from)
 		rg_buf_puts(out, "...");
-	rg_buf_append(out, line + from, to - from);
+	/* Never echo raw control bytes or broken UTF-8 to a terminal: '?' keeps the columns. */
+	for (i = from; i < to;) {
+		uint32_t cp;
+		size_t l = u[i] < 0x80 ? 1 : rg_utf8_decode(u + i, to - i, &cp);
+
+		if (!l || (u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f) {
+			rg_buf_putc(out, '?');
+			i++;
+			continue;
+		}
+		rg_buf_append(out, line + i, l);
+		i += l;
+	}
 	if (to < llen)
 		rg_buf_puts(out, "...");
 	rg_buf_putc(out, '\n');

@@ -1,0 +1,1 @@
+$RG filters --inventory examples/inventory.json --format human examples/policy.hujson

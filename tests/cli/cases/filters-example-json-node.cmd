@@ -1,0 +1,1 @@
+$RG filters --inventory examples/inventory.json --node relay-1 examples/policy.hujson

@@ -1,0 +1,1 @@
+$RG filters examples/policy.hujson

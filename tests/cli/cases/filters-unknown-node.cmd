@@ -1,0 +1,1 @@
+$RG filters --inventory examples/inventory.json --node nobody examples/policy.hujson

@@ -1,0 +1,1 @@
+$RG validate --bogus x.hujson

@@ -1,0 +1,1 @@
+$RG validate --inventory tests/cli/data/bad-inventory.json examples/policy.hujson

@@ -1,0 +1,1 @@
+printf "\xef\xbb\xbf{}\n" | $RG validate -

@@ -1,0 +1,1 @@
+$RG validate tests/cli

@@ -1,0 +1,1 @@
+printf "" | $RG validate -

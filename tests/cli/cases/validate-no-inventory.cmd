@@ -1,0 +1,1 @@
+$RG validate examples/policy.hujson

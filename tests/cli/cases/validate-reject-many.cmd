@@ -1,0 +1,1 @@
+$RG validate --inventory examples/inventory.json tests/cli/data/reject-many.hujson
