@@ -191,13 +191,16 @@ static void check_groups(struct vctx *v)
 			err(v, g->key_span, "group must start with 'group:', got: \"%s\"", g->name); /* [H] */
 			continue;
 		}
+		if (policy_name_match(POLICY_NAME_GROUP, g->name, strlen(g->name)) != 1)
+			err(v, g->key_span, "groups[\"%s\"]: invalid group name", g->name); /* [R] */
 		for (j = 0; j < g->n; j++) {
 			const struct rg_selector *m = &g->members[j];
 
 			if (m->kind == RG_SEL_GROUP)
 				err(v, m->span, "groups[\"%s\"]: \"%s\": group members cannot be recursive",
 				    g->name, m->text); /* [S] */
-			else if (m->kind != RG_SEL_USER)
+			else if (m->kind != RG_SEL_USER ||
+				 policy_name_match(POLICY_NAME_LOGIN, m->text, strlen(m->text)) != 1)
 				err(v, m->span, "groups[\"%s\"]: \"%s\": group members must be users",
 				    g->name, m->text); /* [R] */
 		}
