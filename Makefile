@@ -165,7 +165,7 @@ conformance-asan: $(SAN_RELAYGATE)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	  $(PYTHON) tests/conformance/ratchet.py --bin $(SAN_RELAYGATE) --shared $(SHARED)
 
-test: unit cli api unit-asan api-asan conformance-check conformance-asan
+test: unit cli api unit-asan api-asan conformance-check conformance-asan fuzz-smoke
 
 check-only: all
 	$(Q)$(MAKE) --no-print-directory test
@@ -189,6 +189,38 @@ $(BUILD)/bench/%: bench/%.c $(LIBRARY)
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)bash bench/run.sh $(BUILD)
+
+# --- fuzzing (clang, libFuzzer, ASan+UBSan) -----------------------------------
+# make fuzz builds build/fuzz/fuzz_<name> for every tests/fuzz/fuzz_<name>.c;
+# make fuzz-smoke runs each on its seed corpus for FUZZ_SECONDS.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 15
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all
+FUZZ_CFLAGS   = $(BASE_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
+                -Wall -Wextra -Wno-missing-field-initializers
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJS:= $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC-FUZZ $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/librelaygate.a: $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/librelaygate.a
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MF $@.d -o $@ $< \
+	  $(BUILD)/fuzz/librelaygate.a $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	$(Q)bash tests/fuzz/smoke.sh $(BUILD) $(FUZZ_SECONDS)
 
 # --- install ------------------------------------------------------------------
 
