@@ -2,11 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/load.h"
-#include "diag/emit.h"
 #include "relaygate/eval.h"
 #include "util/buf.h"
 
@@ -305,11 +303,7 @@ int cmd_filters_main(int argc, char **argv)
 	if (ret == RG_EXIT_OK && rg_diags_count(&diags, RG_SEV_ERROR))
 		ret = RG_EXIT_FINDINGS;
 	if (ret != RG_EXIT_OK) {
-		struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
-
-		rg_emit_human(&out, &diags, &eo);
-		if (!rg_buf_failed(&out) && out.len)
-			fwrite(out.data, 1, out.len, stderr);
+		cli_print_diags("filters", &diags);
 		goto done;
 	}
 	if (only && !rg_inventory_node(in.inv, only)) {

@@ -2,11 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/load.h"
-#include "diag/emit.h"
 #include "relaygate/policy.h"
 #include "relaygate/policytest.h"
 
@@ -42,8 +40,6 @@ int cmd_validate_main(int argc, char **argv)
 	const char *inv_path = NULL;
 	struct cli_inputs in;
 	struct rg_diags diags;
-	struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
-	struct rg_buf out;
 	struct rg_policytest_stats st = { 0, 0, 0, 0 };
 	bool quiet = false;
 	int c, ret = RG_EXIT_USAGE;
@@ -63,23 +59,13 @@ int cmd_validate_main(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_bad_usage(self, "expected exactly one POLICY");
 	rg_diags_init(&diags);
-	rg_buf_init(&out, 0);
 	ret = cli_load_inputs("validate", argv[optind], inv_path, &in, &diags);
 	if (ret == RG_EXIT_OK) {
 		rg_policy_validate(in.policy, in.inv, &diags);
 		if (rg_diags_count(&diags, RG_SEV_ERROR) == 0) {
-			if (in.inv && (in.policy->ntests || in.policy->nssh_tests)) {
-				struct rg_eval *e = NULL;
-				struct rg_err err;
-
-				if (rg_eval_build(in.policy, in.inv, &e, &err) < 0) {
-					cli_error("validate", "%s", err.msg);
-					ret = RG_EXIT_INTERNAL;
-				} else if (rg_policytest_run_eval(in.policy, e, &diags, &st) < 0) {
-					ret = RG_EXIT_INTERNAL;
-				}
-				rg_eval_free(e);
-			} else if ((in.policy->ntests || in.policy->nssh_tests) && !quiet) {
+			if (in.inv && (in.policy->ntests || in.policy->nssh_tests))
+				ret = cli_run_policytests("validate", &in, &diags, &st);
+			else if ((in.policy->ntests || in.policy->nssh_tests) && !quiet) {
 				fprintf(stderr, "relaygate validate: note: %zu tests and %zu sshTests not run "
 					"(they need --inventory)\n", in.policy->ntests, in.policy->nssh_tests);
 			}
@@ -87,14 +73,8 @@ int cmd_validate_main(int argc, char **argv)
 		if (ret == RG_EXIT_OK && rg_diags_count(&diags, RG_SEV_ERROR))
 			ret = RG_EXIT_FINDINGS;
 	}
-	rg_diags_sort(&diags);
-	rg_emit_human(&out, &diags, &eo);
-	if (rg_buf_failed(&out) || diags.oom) {
-		cli_error("validate", "out of memory");
+	if (cli_print_diags("validate", &diags) < 0)
 		ret = RG_EXIT_INTERNAL;
-	} else if (out.len) {
-		fwrite(out.data, 1, out.len, stderr);
-	}
 	if (ret == RG_EXIT_OK && !quiet) {
 		if (st.tests || st.ssh_tests)
 			printf("%s: ok (%zu tests and %zu sshTests passed: %zu assertions)\n",
@@ -102,7 +82,6 @@ int cmd_validate_main(int argc, char **argv)
 		else
 			printf("%s: ok\n", in.src->name);
 	}
-	rg_buf_free(&out);
 	rg_diags_free(&diags);
 	cli_free_inputs(&in);
 	return ret;

@@ -6,6 +6,8 @@
 const struct cli_command cli_commands[] = {
 	{ "validate", cmd_validate_main, "check a policy as Tailscale's control plane would",
 	  cmd_validate_usage },
+	{ "test", cmd_test_main, "run the policy's tests and sshTests against an inventory",
+	  cmd_test_usage },
 	{ "filters", cmd_filters_main, "print each node's packet filter, capabilities and peers",
 	  cmd_filters_usage },
 	{ "hujson", cmd_hujson_main, "check HuJSON syntax and print standard JSON",

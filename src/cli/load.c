@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/load.h"
 #include "diag/emit.h"
+#include "relaygate/policytest.h"
 #include "util/file.h"
 
 int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_path,
@@ -33,14 +34,7 @@ int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_pa
 		}
 		rg_diags_init(&idiags);
 		if (rg_inventory_load(in->inv_src, &in->inv, &idiags) < 0) {
-			struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
-			struct rg_buf b;
-
-			rg_buf_init(&b, 0);
-			rg_emit_human(&b, &idiags, &eo);
-			if (!rg_buf_failed(&b))
-				fputs(b.data ? b.data : "", stderr);
-			rg_buf_free(&b);
+			cli_print_diags(cmd, &idiags);
 			cli_error(cmd, "%s: invalid inventory", in->inv_src->name);
 			rg_diags_free(&idiags);
 			return RG_EXIT_USAGE;
@@ -59,4 +53,42 @@ void cli_free_inputs(struct cli_inputs *in)
 	rg_source_free(in->src);
 	rg_source_free(in->inv_src);
 	memset(in, 0, sizeof(*in));
+}
+
+int cli_run_policytests(const char *cmd, struct cli_inputs *in, struct rg_diags *diags,
+			struct rg_policytest_stats *stats)
+{
+	struct rg_eval *e = NULL;
+	struct rg_err err;
+	int ret = RG_EXIT_OK;
+
+	if (rg_eval_build(in->policy, in->inv, &e, &err) < 0) {
+		cli_error(cmd, "%s", err.msg);
+		return RG_EXIT_INTERNAL;
+	}
+	if (rg_policytest_run_eval(in->policy, e, diags, stats) < 0) {
+		cli_error(cmd, "out of memory");
+		ret = RG_EXIT_INTERNAL;
+	}
+	rg_eval_free(e);
+	return ret;
+}
+
+int cli_print_diags(const char *cmd, struct rg_diags *diags)
+{
+	struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
+	struct rg_buf b;
+	int ret = 0;
+
+	rg_diags_sort(diags);
+	rg_buf_init(&b, 0);
+	rg_emit_human(&b, diags, &eo);
+	if (rg_buf_failed(&b) || diags->oom) {
+		cli_error(cmd, "out of memory");
+		ret = -1;
+	} else if (b.len) {
+		fwrite(b.data, 1, b.len, stderr);
+	}
+	rg_buf_free(&b);
+	return ret;
 }

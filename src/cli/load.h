@@ -23,4 +23,15 @@ int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_pa
 		    struct cli_inputs *in, struct rg_diags *diags);
 void cli_free_inputs(struct cli_inputs *in);
 
+struct rg_policytest_stats;
+/*
+ * Evaluates in's policy over its inventory and runs its tests and sshTests,
+ * adding failures to diags. Returns RG_EXIT_OK (see stats->failed) or
+ * RG_EXIT_INTERNAL (reported).
+ */
+int cli_run_policytests(const char *cmd, struct cli_inputs *in, struct rg_diags *diags,
+			struct rg_policytest_stats *stats);
+/* Sorts diags and prints them on stderr (colour on a terminal, unless NO_COLOR). */
+int cli_print_diags(const char *cmd, struct rg_diags *diags);
+
 #endif

@@ -1,0 +1,1 @@
+$RG test --inventory examples/inventory.json examples/policy.hujson

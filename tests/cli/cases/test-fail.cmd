@@ -1,0 +1,1 @@
+$RG test --inventory examples/inventory.json tests/cli/data/tests-fail.hujson

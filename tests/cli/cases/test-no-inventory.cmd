@@ -1,0 +1,1 @@
+$RG test examples/policy.hujson
