@@ -8,6 +8,8 @@ const struct cli_command cli_commands[] = {
 	  cmd_validate_usage },
 	{ "filters", cmd_filters_main, "print each node's packet filter, capabilities and peers",
 	  cmd_filters_usage },
+	{ "matrix", cmd_matrix_main, "print the effective grant matrix (who reaches whom, how)",
+	  cmd_matrix_usage },
 	{ "hujson", cmd_hujson_main, "check HuJSON syntax and print standard JSON",
 	  cmd_hujson_usage },
 	{ "api", cmd_api_main, "pull, validate or push the tailnet policy; list devices",
