@@ -1,5 +1,4 @@
 /* relaygate matrix: the effective grant matrix of a policy. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,26 +44,13 @@ static const struct option matrix_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* A decimal count in [0, max]; -1 when not one. */
-static long parse_count(const char *s, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > max)
-		return -1;
-	return v;
-}
-
 static unsigned terminal_width(void)
 {
 	const char *env = getenv("COLUMNS");
 	struct winsize ws;
 	long v;
 
-	if (env && (v = parse_count(env, 100000)) > 0)
+	if (env && (v = cli_parse_count(env, 100000)) > 0)
 		return (unsigned)v;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
@@ -116,11 +102,11 @@ int cmd_matrix_main(int argc, char **argv)
 				return cli_bad_usage(self, "--aggregate is auto, always or never");
 			break;
 		case 'l':
-			if ((limit = parse_count(optarg, 1000000)) < 0)
+			if ((limit = cli_parse_count(optarg, 1000000)) < 0)
 				return cli_bad_usage(self, "--limit wants a count");
 			break;
 		case 'w':
-			if ((width = parse_count(optarg, 100000)) <= 0)
+			if ((width = cli_parse_count(optarg, 100000)) <= 0)
 				return cli_bad_usage(self, "--width wants a positive count");
 			break;
 		case 'o':

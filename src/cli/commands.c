@@ -10,6 +10,8 @@ const struct cli_command cli_commands[] = {
 	  cmd_filters_usage },
 	{ "matrix", cmd_matrix_main, "print the effective grant matrix (who reaches whom, how)",
 	  cmd_matrix_usage },
+	{ "diff", cmd_diff_main, "show the access a policy change grants and revokes",
+	  cmd_diff_usage },
 	{ "hujson", cmd_hujson_main, "check HuJSON syntax and print standard JSON",
 	  cmd_hujson_usage },
 	{ "api", cmd_api_main, "pull, validate or push the tailnet policy; list devices",

@@ -1,4 +1,5 @@
 /* Policies (and an inventory) to grant matrices, shared by matrix and diff. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,18 @@ out:
 	for (i = 0; i < n; i++)
 		cli_free_inputs(&in[i]);
 	return ret;
+}
+
+long cli_parse_count(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -1;
+	return v;
 }
 
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len)

@@ -17,6 +17,9 @@
 int cli_build_matrices(const char *cmd, char *const *paths, size_t n, const char *inv_path,
 		       const struct rg_matrix_opts *o, struct rg_matrix **out);
 
+/* A decimal count in [0, max]; -1 when s is not one. */
+long cli_parse_count(const char *s, long max);
+
 /* Writes data to path atomically ("-": standard output); returns an exit code. */
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
 
