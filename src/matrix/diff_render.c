@@ -50,10 +50,15 @@ static void what(struct rg_buf *b, const struct rg_matrix_diff *d, const struct 
 
 static void summary(struct rg_buf *b, const struct rg_matrix_diff *d)
 {
-	rg_buf_printf(b, "%zu (source, destination) pair%s gain%s access, %zu lose%s some.",
-		      d->granted_pairs, d->granted_pairs == 1 ? "" : "s",
-		      d->granted_pairs == 1 ? "s" : "", d->revoked_pairs,
-		      d->revoked_pairs == 1 ? "s" : "");
+	size_t g = d->granted_pairs, r = d->revoked_pairs;
+
+	if (g && r)
+		rg_buf_printf(b, "%zu (source, destination) pair%s gain%s access, %zu lose%s some.", g,
+			      g == 1 ? "" : "s", g == 1 ? "s" : "", r, r == 1 ? "s" : "");
+	else
+		rg_buf_printf(b, "%zu (source, destination) pair%s %s access.", g ? g : r,
+			      (g ? g : r) == 1 ? "" : "s",
+			      g ? (g == 1 ? "gains" : "gain") : (r == 1 ? "loses" : "lose"));
 }
 
 static size_t shown(const struct rg_matrix_diff *d, const struct rg_diff_render_opts *o)
