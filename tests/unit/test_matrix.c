@@ -376,7 +376,7 @@ static void test_diff_refuses_mixed(void **state)
 
 /* ---- scale ------------------------------------------------------------------------- */
 
-/* 4000 nodes in a few roles: the matrix is a handful of merged lines, built fast. */
+/* 10k nodes in a few roles: the matrix is a handful of merged lines, built fast. */
 static void test_scale(void **state)
 {
 	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
@@ -389,7 +389,7 @@ static void test_scale(void **state)
 	memset(&f, 0, sizeof(f));
 	rg_buf_init(&inv, 0);
 	rg_buf_puts(&inv, "{\"nodes\": [\n");
-	for (i = 0; i < 4000; i++) {
+	for (i = 0; i < 10000; i++) {
 		const char *role = i % 4 == 0 ? "tag:web" : i % 4 == 1 ? "tag:db" : NULL;
 
 		rg_buf_printf(&inv, "%s{\"name\": \"n%zu\", ", i ? ",\n" : "", i);
@@ -408,7 +408,7 @@ static void test_scale(void **state)
 	assert_true(m->aggregated);
 	assert_true(m->nrows <= 8);
 	assert_true(m->ncols <= 8);
-	assert_string_equal(fx_cell(m, "n0 (+999)", "n1 (+999)"), "tcp:5432-5434");
+	assert_string_equal(fx_cell(m, "n0 (+2499)", "n1 (+2499)"), "tcp:5432-5434");
 	rg_buf_free(&inv);
 	fx_free(&f);
 }
