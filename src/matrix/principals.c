@@ -263,6 +263,12 @@ static int scan_policy(struct coll *c)
 	for (i = 0; i < p->ntag_owners; i++)
 		if (tag(c, p->tag_owners[i].key) < 0)
 			return -1;
+	/* Neither grants nor acls: Tailscale allows everything, "*" to "*". */
+	if (!p->present[RG_SEC_GRANTS] && !p->present[RG_SEC_ACLS]) {
+		c->need_anon = true;
+		if (add_principal(c, "*", "wildcard", P_WILDCARD, NULL, 0) < 0)
+			return -1;
+	}
 	for (i = 0; i < p->nrules; i++) {
 		const struct rg_rule *r = p->rules[i];
 

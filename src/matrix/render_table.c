@@ -269,7 +269,7 @@ static int put_all(struct table *t)
 	rg_buf_free(&title);
 	rg_buf_putc(t->b, '\n');
 	if (!v->nrows || !v->ncols)
-		rg_buf_puts(t->b, "Nobody has access to anything.\n");
+		rg_buf_puts(t->b, "Nobody has access to anything.\n\n");
 	while (ret == 0 && c0 < v->ncols) {
 		for (nc = 0, used = t->lw; c0 + nc < v->ncols; nc++) {
 			if (nc && used + SEP_W + t->cw[c0 + nc] > t->width)

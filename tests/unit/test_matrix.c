@@ -277,6 +277,29 @@ static void test_principals_wildcard(void **state)
 	fx_free(&f);
 }
 
+/* Neither grants nor acls: everything is allowed, and the matrix says so. */
+static void test_default_allow(void **state)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_NEVER, 0 };
+	struct fx f;
+	struct rg_matrix *m;
+
+	(void)state;
+	m = fx_one(&f, NULL, "{}", &o);
+	assert_string_equal(fx_cell(m, "*", "*"), "*");
+	fx_free(&f);
+	m = fx_one(&f, inventory, "{}", &o);
+	assert_int_equal(m->nrows, 7);
+	assert_int_equal(m->ncols, 7);
+	assert_int_equal(m->ncells, 49);
+	assert_string_equal(fx_cell(m, "web1", "a2"), "*");
+	fx_free(&f);
+	m = fx_one(&f, inventory, "{\"grants\": []}", &o);
+	assert_int_equal(m->ncells, 0);
+	assert_int_equal(m->nidle_rows, 7);
+	fx_free(&f);
+}
+
 /* ---- diff ------------------------------------------------------------------------- */
 
 static struct rg_matrix_diff *diff_of(const char *old, const char *new_, bool with_inventory)
@@ -423,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_principals),
 		cmocka_unit_test(test_principals_wildcard),
+		cmocka_unit_test(test_default_allow),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_refuses_mixed),
 		cmocka_unit_test(test_scale),
