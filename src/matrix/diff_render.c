@@ -39,7 +39,8 @@ static void put_list(struct rg_buf *b, const char *const *v, size_t n, esc_fn es
 }
 
 /* "OLD to NEW" with the view, as plain text. */
-static void what(struct rg_buf *b, const struct rg_matrix_diff *d, const struct rg_diff_render_opts *o)
+static void what(struct rg_buf *b, const struct rg_matrix_diff *d,
+		 const struct rg_diff_render_opts *o)
 {
 	rg_buf_printf(b, "%s to %s", o->old_name ? o->old_name : "OLD",
 		      o->new_name ? o->new_name : "NEW");

@@ -92,8 +92,8 @@ static bool entry_hits(const struct rg_eval_entry *x, const struct rg_inv_node *
 }
 
 /* What item it grants on node n, into b->w. */
-static int item_access(struct build *b, const struct rg_eval_node *en, const struct rg_eval_item *it,
-		       bool inside)
+static int item_access(struct build *b, const struct rg_eval_node *en,
+		       const struct rg_eval_item *it, bool inside)
 {
 	const struct rg_eval_rule *r = &b->e->rules[it->rule];
 	const uint8_t *protos = r->nprotos ? r->protos : rg_proto_default;
@@ -297,7 +297,8 @@ static int triple_cmp(const void *x, const void *y)
 }
 
 /* Adds one column's (row, access) pairs, merged per row, to out. */
-static int flush_column(struct build *b, uint32_t col, struct triple_vec *pairs, struct triple_vec *out)
+static int flush_column(struct build *b, uint32_t col, struct triple_vec *pairs,
+			struct triple_vec *out)
 {
 	size_t i = 0, j;
 

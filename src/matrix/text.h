@@ -17,7 +17,7 @@ void esc_html(struct rg_buf *b, const char *s);
  * formula) is neutralized with a leading apostrophe.
  */
 void esc_csv(struct rg_buf *b, const char *s);
-/* Inline Markdown (GitHub): punctuation that formats is backslash-escaped; newlines become spaces. */
+/* Inline Markdown (GitHub): formatting punctuation is backslash-escaped, newlines become spaces. */
 void esc_md(struct rg_buf *b, const char *s);
 /* The inside of a DOT double-quoted string: \ and " escaped, newlines as \n. */
 void esc_dot(struct rg_buf *b, const char *s);

@@ -16,13 +16,15 @@
 static const char inventory[] =
 	"{\"users\": [{\"id\": 1, \"name\": \"alice\", \"email\": \"alice@example.com\"}],\n"
 	" \"nodes\": [\n"
-	"  {\"name\": \"a1\", \"user\": \"alice@example.com\", \"ips\": [\"100.64.0.1\", \"fd7a:115c:a1e0::1\"]},\n"
+	"  {\"name\": \"a1\", \"user\": \"alice@example.com\",\n"
+	"   \"ips\": [\"100.64.0.1\", \"fd7a:115c:a1e0::1\"]},\n"
 	"  {\"name\": \"a2\", \"user\": \"alice@example.com\", \"ips\": [\"100.64.0.2\"]},\n"
 	"  {\"name\": \"b1\", \"user\": \"bob@example.com\", \"ips\": [\"100.64.0.3\"]},\n"
 	"  {\"name\": \"web1\", \"user\": null, \"tags\": [\"tag:web\"], \"ips\": [\"100.64.1.1\"]},\n"
 	"  {\"name\": \"web2\", \"user\": null, \"tags\": [\"tag:web\"], \"ips\": [\"100.64.1.2\"]},\n"
 	"  {\"name\": \"db\", \"user\": null, \"tags\": [\"tag:db\"], \"ips\": [\"100.64.2.1\"]},\n"
-	"  {\"name\": \"relay\", \"user\": null, \"tags\": [\"tag:relay\"], \"ips\": [\"100.64.3.1\"]}\n"
+	"  {\"name\": \"relay\", \"user\": null, \"tags\": [\"tag:relay\"],\n"
+	"   \"ips\": [\"100.64.3.1\"]}\n"
 	"]}\n";
 
 #define POLICY_HEAD                                                                             \
@@ -35,7 +37,8 @@ static const char policy[] = POLICY_HEAD
 	" \"grants\": [\n"
 	"  {\"src\": [\"group:eng\"], \"dst\": [\"tag:web\"], \"ip\": [\"tcp:443\", \"tcp:80\"]},\n"
 	"  {\"src\": [\"alice@example.com\"], \"dst\": [\"tag:db\"], \"ip\": [\"22\"]},\n"
-	"  {\"src\": [\"tag:web\"], \"dst\": [\"tag:db\"], \"ip\": [\"tcp:5432-5433\", \"tcp:5434\"]},\n"
+	"  {\"src\": [\"tag:web\"], \"dst\": [\"tag:db\"],\n"
+	"   \"ip\": [\"tcp:5432-5433\", \"tcp:5434\"]},\n"
 	"  {\"src\": [\"autogroup:member\"], \"dst\": [\"autogroup:self\"], \"ip\": [\"*\"]},\n"
 	"  {\"src\": [\"group:eng\"], \"dst\": [\"ext\"], \"ip\": [\"tcp:25\"]},\n"
 	"  {\"src\": [\"tag:web\", \"group:eng\"], \"dst\": [\"tag:relay\"],\n"
@@ -116,7 +119,8 @@ static void test_access_ops(void **state)
 	x = acc_pool_intern(&pool, &out);
 	assert_string_equal(x->text, "tcp:10-20,50-100 example.com/cap/b");
 	assert_int_equal(acc_subtract(a, b, &out), 0);
-	assert_string_equal(acc_pool_intern(&pool, &out)->text, "tcp:1-9,21-49 udp:1 example.com/cap/a");
+	assert_string_equal(acc_pool_intern(&pool, &out)->text,
+			    "tcp:1-9,21-49 udp:1 example.com/cap/a");
 	assert_int_equal(acc_subtract(b, a, &out), 0);
 	assert_string_equal(acc_pool_intern(&pool, &out)->text, "tcp:101-150");
 	assert_int_equal(acc_subtract(a, a, &out), 0);
@@ -258,7 +262,8 @@ static void test_principals_wildcard(void **state)
 	static const char p[] = POLICY_HEAD
 		" \"grants\": [\n"
 		"  {\"src\": [\"*\"], \"dst\": [\"*\"], \"ip\": [\"*\"]},\n"
-		"  {\"src\": [\"group:eng\"], \"dst\": [\"ext\", \"100.64.5.0/24\"], \"ip\": [\"tcp:25\"]}\n"
+		"  {\"src\": [\"group:eng\"], \"dst\": [\"ext\", \"100.64.5.0/24\"],\n"
+		"   \"ip\": [\"tcp:25\"]}\n"
 		" ]}\n";
 	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
 	struct fx f;

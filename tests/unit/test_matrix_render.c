@@ -23,17 +23,20 @@ static const char inventory[] =
 	"   \"ips\": [\"100.64.0.2\"]},\n"
 	"  {\"name\": \"web\", \"user\": null, \"tags\": [\"tag:web\"], \"ips\": [\"100.64.1.1\"]},\n"
 	"  {\"name\": \"db\", \"user\": null, \"tags\": [\"tag:db\"], \"ips\": [\"100.64.2.1\"]},\n"
-	"  {\"name\": \"relay\", \"user\": null, \"tags\": [\"tag:relay\"], \"ips\": [\"100.64.3.1\"]}\n"
+	"  {\"name\": \"relay\", \"user\": null, \"tags\": [\"tag:relay\"],\n"
+	"   \"ips\": [\"100.64.3.1\"]}\n"
 	"]}\n";
 
 static const char policy[] =
 	"{\"tagOwners\": {\"tag:web\": [], \"tag:db\": [], \"tag:relay\": []},\n"
 	" \"grants\": [\n"
-	"  {\"src\": [\"alice@example.com\", \"bob@example.com\"], \"dst\": [\"tag:web\", \"tag:db\"],\n"
+	"  {\"src\": [\"alice@example.com\", \"bob@example.com\"],\n"
+	"   \"dst\": [\"tag:web\", \"tag:db\"],\n"
 	"   \"ip\": [\"tcp:22\", \"tcp:80\", \"tcp:443\", \"tcp:8000-8999\", \"udp:53\"]},\n"
 	"  {\"src\": [\"tag:web\"], \"dst\": [\"tag:db\"], \"ip\": [\"tcp:5432\"]},\n"
 	"  {\"src\": [\"*\"], \"dst\": [\"tag:relay\"], \"ip\": [\"*\"],\n"
-	"   \"app\": {\"tailscale.com/cap/relay\": [], \"example.com/cap/a-very-long-capability-name\": []}}\n"
+	"   \"app\": {\"tailscale.com/cap/relay\": [],\n"
+	"            \"example.com/cap/a-very-long-capability-name\": []}}\n"
 	" ]}\n";
 
 static void expect_esc(void (*fn)(struct rg_buf *, const char *), const char *in, const char *want)
@@ -59,7 +62,8 @@ static void test_escaping(void **state)
 	expect_esc(esc_csv, "@x", "\"'@x\"");
 	expect_esc(esc_csv, "", "");
 	expect_esc(esc_html, "<a href=\"x\">&'", "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-	expect_esc(esc_md, "a|b*c_d`e[f]<g>~h&i$j\\", "a\\|b\\*c\\_d\\`e\\[f\\]\\<g\\>\\~h\\&i\\$j\\\\");
+	expect_esc(esc_md, "a|b*c_d`e[f]<g>~h&i$j\\",
+		   "a\\|b\\*c\\_d\\`e\\[f\\]\\<g\\>\\~h\\&i\\$j\\\\");
 	expect_esc(esc_md, "two\nlines", "two lines");
 	expect_esc(esc_md, "db-1.example", "db-1.example");
 	expect_esc(esc_dot, "a\"b\\c\nd", "a\\\"b\\\\c\\nd");
@@ -67,7 +71,8 @@ static void test_escaping(void **state)
 	expect_esc(text_sanitize, "caf\xc3\xa9 \xff \xc2\x9b", "caf\xc3\xa9 ? ?");
 }
 
-static char *render(const struct rg_matrix *m, enum rg_matrix_format f, unsigned width, size_t limit)
+static char *render(const struct rg_matrix *m, enum rg_matrix_format f, unsigned width,
+		    size_t limit)
 {
 	struct rg_matrix_render_opts o = { width, limit, "policy.hujson" };
 	struct rg_err err;
@@ -142,7 +147,8 @@ static void test_formats_escape(void **state)
 
 	(void)state;
 	t = render(m, RG_MATRIX_CSV, 0, 0);
-	assert_non_null(strstr(t, "\r\n\"'=ev\x1b[2Jil|<b>\"\"x\\y,*_\",")); /* quoted, formula neutralized */
+	/* Quoted, and the formula neutralized. */
+	assert_non_null(strstr(t, "\r\n\"'=ev\x1b[2Jil|<b>\"\"x\\y,*_\","));
 	free(t);
 	t = render(m, RG_MATRIX_HTML, 0, 0);
 	assert_non_null(strstr(t, "=ev\x1b[2Jil|&lt;b&gt;&quot;x\\y,*_</th>"));
