@@ -7,3 +7,5 @@ echo "== relaygate hujson examples/policy.hujson (syntax)"
 "$rg" hujson examples/policy.hujson >/dev/null && echo "ok: valid HuJSON"
 echo "== relaygate validate --inventory examples/inventory.json examples/policy.hujson"
 "$rg" validate --inventory examples/inventory.json examples/policy.hujson
+echo "== relaygate matrix --inventory examples/inventory.json examples/policy.hujson"
+"$rg" matrix --inventory examples/inventory.json examples/policy.hujson

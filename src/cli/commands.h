@@ -9,11 +9,15 @@ CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
 CLI_DECLARE(cmd_filters_main);
 CLI_DECLARE(cmd_test_main);
+CLI_DECLARE(cmd_matrix_main);
+CLI_DECLARE(cmd_diff_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
 extern const char cmd_filters_usage[];
 extern const char cmd_test_usage[];
+extern const char cmd_matrix_usage[];
+extern const char cmd_diff_usage[];
 
 #endif

@@ -1,0 +1,1 @@
+$RG diff -i examples/inventory.json examples/policy.hujson tests/cli/data/policy-more.hujson

@@ -1,0 +1,1 @@
+$RG diff -f markdown examples/policy.hujson tests/cli/data/policy-less.hujson

@@ -1,0 +1,1 @@
+$RG diff - - </dev/null

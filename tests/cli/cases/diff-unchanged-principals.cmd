@@ -1,0 +1,1 @@
+$RG diff examples/policy.hujson tests/cli/data/policy-same.hujson

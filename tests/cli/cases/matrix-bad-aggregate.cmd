@@ -1,0 +1,1 @@
+$RG matrix --aggregate sometimes examples/policy.hujson

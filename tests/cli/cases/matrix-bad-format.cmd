@@ -1,0 +1,1 @@
+$RG matrix -f xml examples/policy.hujson

@@ -1,0 +1,1 @@
+$RG matrix -f csv -i examples/inventory.json examples/policy.hujson

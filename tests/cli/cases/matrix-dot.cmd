@@ -1,0 +1,1 @@
+$RG matrix --format dot -i examples/inventory.json examples/policy.hujson

@@ -1,0 +1,1 @@
+$RG matrix tests/cli/data/policy-invalid.hujson

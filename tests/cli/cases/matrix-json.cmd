@@ -1,0 +1,1 @@
+$RG matrix -f json -i examples/inventory.json examples/policy.hujson

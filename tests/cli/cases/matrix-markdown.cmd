@@ -1,0 +1,1 @@
+$RG matrix -f markdown -i examples/inventory.json examples/policy.hujson

@@ -1,0 +1,1 @@
+COLUMNS=100 $RG matrix examples/policy.hujson

@@ -1,0 +1,1 @@
+COLUMNS=80 $RG matrix --cap tailscale.com/cap/relay -f csv examples/policy.hujson

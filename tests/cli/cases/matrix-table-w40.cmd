@@ -1,0 +1,1 @@
+$RG matrix --width 40 --inventory examples/inventory.json examples/policy.hujson

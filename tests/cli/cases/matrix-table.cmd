@@ -1,0 +1,1 @@
+COLUMNS=80 $RG matrix --inventory examples/inventory.json examples/policy.hujson
