@@ -33,6 +33,7 @@
 #ifndef RELAYGATE_RELAY_SERVER_H
 #define RELAYGATE_RELAY_SERVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -162,6 +163,10 @@ struct rg_relay_config {
 	uint32_t max_connecting_per_requester; /* of which not yet open (64) */
 	uint32_t max_idle_senders;          /* requesters remembered without endpoints (4096) */
 	uint32_t key_cache_size;            /* per long-term key (1024) */
+	/* Counter LamportIDs are drawn from when several servers shard one relay
+	 * (they share ServerDisco, so IDs must be unique and increase across
+	 * them: clients keep the highest per ServerDisco). NULL: own counter. */
+	_Atomic uint64_t *lamport_clock;
 };
 
 struct rg_relay_counters {
