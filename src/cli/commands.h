@@ -8,10 +8,12 @@ CLI_DECLARE(cmd_api_main);
 CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
 CLI_DECLARE(cmd_filters_main);
+CLI_DECLARE(cmd_probe_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
 extern const char cmd_filters_usage[];
+extern const char cmd_probe_usage[];
 
 #endif
