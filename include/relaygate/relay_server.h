@@ -248,6 +248,23 @@ enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
 						    struct rg_relay_action *act);
 
 /*
+ * Runs: n datagrams received together from src (a UDP GRO super-packet)
+ * that all start with the same 8 bytes hdr, total bytes in all. When
+ * rg_relay_run_eligible(hdr) (byte 1 zero: a Geneve header without the
+ * control or reserved bits, so neither STUN nor naked disco), and every
+ * datagram is at least 8 bytes, rg_relay_server_handle_run() does exactly
+ * what n calls of rg_relay_server_handle_packet() would (one verdict for
+ * all: forward every datagram to act->to, or drop them all, counted n
+ * times), with one lookup. The data path is the same, so is its cost per
+ * run rather than per datagram.
+ */
+bool rg_relay_run_eligible(const uint8_t *hdr, size_t n);
+enum rg_relay_verdict rg_relay_server_handle_run(struct rg_relay_server *s,
+						 const struct rg_addrport *src, const uint8_t *hdr,
+						 size_t n, size_t total, int64_t now,
+						 struct rg_relay_action *act);
+
+/*
  * Allocates (or returns the existing) endpoint for the pair {a, b} on behalf
  * of an already-authenticated requester, which must be a or b. 'allowed' is
  * the authorization decision. RG_RELAY_DROP_NONE on success (*out filled);
