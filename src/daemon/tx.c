@@ -16,56 +16,114 @@ void rgd_tx_init(struct rgd_tx *t, struct rgd_sock *sock, struct rgd_tx_stats *s
 	t->st = st;
 }
 
-static struct rgd_tx_msg *new_msg(struct rgd_tx *t, const struct rg_addrport *dst,
-				  const uint8_t *p, size_t n)
+/* Appends p[0..n), nseg datagrams of m->seg_size (the last may be shorter). */
+static void append(struct rgd_tx *t, struct rgd_tx_msg *m, const uint8_t *p, size_t n,
+		   uint16_t nseg)
 {
-	struct rgd_tx_msg *m = &t->msgs[t->nmsgs++];
 	int32_t s = (int32_t)t->nsegs++;
 
 	t->segs[s] = (struct rgd_tx_seg){ .p = p, .len = (uint32_t)n, .next = -1 };
+	if (m->first < 0)
+		m->first = s;
+	else
+		t->segs[m->last].next = s;
+	m->last = s;
+	m->nseg += nseg;
+	m->bytes += (uint32_t)n;
+	m->closed = n % m->seg_size != 0;
+}
+
+static struct rgd_tx_msg *new_msg(struct rgd_tx *t, const struct rg_addrport *dst,
+				  const uint8_t *p, size_t n, size_t seg)
+{
+	struct rgd_tx_msg *m = &t->msgs[t->nmsgs++];
+
 	m->dst = *dst;
-	m->first = m->last = s;
-	m->bytes = (uint32_t)n;
-	m->seg_size = (uint16_t)n;
-	m->nseg = 1;
-	m->closed = false;
+	m->first = m->last = -1;
+	m->bytes = 0;
+	m->seg_size = (uint16_t)seg;
+	m->nseg = 0;
 	m->has_local = false;
+	append(t, m, p, n, (uint16_t)((n + seg - 1) / seg));
 	return m;
+}
+
+/* The latest message to dst among the recent ones, or NULL. */
+static struct rgd_tx_msg *latest(struct rgd_tx *t, const struct rg_addrport *dst)
+{
+	size_t stop = t->nmsgs > RGD_TX_LOOKBACK ? t->nmsgs - RGD_TX_LOOKBACK : 0;
+
+	for (size_t i = t->nmsgs; i-- > stop;)
+		if (rg_addrport_equal(&t->msgs[i].dst, dst))
+			return &t->msgs[i];
+	return NULL;
 }
 
 void rgd_tx_forward(struct rgd_tx *t, const struct rg_addrport *dst, const uint8_t *p,
 		    size_t n)
 {
-	if (t->sock->gso && n <= UINT16_MAX) {
-		size_t stop = t->nmsgs > RGD_TX_LOOKBACK ? t->nmsgs - RGD_TX_LOOKBACK : 0;
+	struct rgd_tx_msg *m;
 
-		for (size_t i = t->nmsgs; i-- > stop;) {
-			struct rgd_tx_msg *m = &t->msgs[i];
-			int32_t s;
-
-			if (!rg_addrport_equal(&m->dst, dst))
-				continue;
-			/* The latest message to dst: append or start a new one. */
-			if (m->closed || n > m->seg_size || m->nseg >= RGD_GSO_MAX_SEGS ||
-			    m->bytes + n > RGD_GSO_MAX_BYTES)
-				break;
-			s = (int32_t)t->nsegs++;
-			t->segs[s] = (struct rgd_tx_seg){ .p = p, .len = (uint32_t)n, .next = -1 };
-			t->segs[m->last].next = s;
-			m->last = s;
-			m->nseg++;
-			m->bytes += (uint32_t)n;
-			m->closed = n < m->seg_size;
-			return;
-		}
+	if (n == 0 || n > UINT16_MAX)
+		return; /* the server never forwards either */
+	m = t->sock->gso ? latest(t, dst) : NULL;
+	/* Append to the latest message to dst (a shorter datagram closes it),
+	 * or start a new one. */
+	if (m && !m->closed && n <= m->seg_size && m->nseg < RGD_GSO_MAX_SEGS &&
+	    m->bytes + n <= RGD_GSO_MAX_BYTES) {
+		append(t, m, p, n, 1);
+		return;
 	}
-	new_msg(t, dst, p, n)->closed = !t->sock->gso;
+	new_msg(t, dst, p, n, n)->closed = !t->sock->gso;
+}
+
+void rgd_tx_forward_run(struct rgd_tx *t, const struct rg_addrport *dst, const uint8_t *p,
+			size_t seg, size_t total)
+{
+	if (!t->sock->gso || seg == 0 || seg > UINT16_MAX) {
+		for (size_t off = 0; seg && off < total; off += seg) {
+			if (!rgd_tx_has_room(t))
+				rgd_tx_flush(t);
+			rgd_tx_forward(t, dst, p + off, total - off < seg ? total - off : seg);
+		}
+		return;
+	}
+	while (total > 0) {
+		struct rgd_tx_msg *m = latest(t, dst);
+		size_t room, k, chunk;
+
+		if (!rgd_tx_has_room(t)) {
+			rgd_tx_flush(t);
+			m = NULL;
+		}
+		if (!m || m->closed || m->seg_size != seg || m->nseg >= RGD_GSO_MAX_SEGS ||
+		    m->bytes + seg > RGD_GSO_MAX_BYTES) {
+			k = RGD_GSO_MAX_BYTES / seg;
+			if (k > RGD_GSO_MAX_SEGS)
+				k = RGD_GSO_MAX_SEGS;
+			chunk = k * seg < total ? k * seg : total;
+			new_msg(t, dst, p, chunk, seg);
+		} else {
+			room = (RGD_GSO_MAX_BYTES - m->bytes) / seg;
+			k = RGD_GSO_MAX_SEGS - m->nseg;
+			if (room < k)
+				k = room;
+			chunk = k * seg < total ? k * seg : total;
+			append(t, m, p, chunk, (uint16_t)((chunk + seg - 1) / seg));
+		}
+		p += chunk;
+		total -= chunk;
+	}
 }
 
 void rgd_tx_reply(struct rgd_tx *t, const struct rg_addrport *dst,
 		  const struct rg_addrport *local, const uint8_t *p, size_t n)
 {
-	struct rgd_tx_msg *m = new_msg(t, dst, p, n);
+	struct rgd_tx_msg *m;
+
+	if (n == 0 || n > UINT16_MAX)
+		return;
+	m = new_msg(t, dst, p, n, n);
 
 	m->closed = true;
 	if (local) {

@@ -76,6 +76,10 @@ static inline bool rgd_tx_has_room(const struct rgd_tx *t)
 /* Queues p[0..n) (which must stay valid until the flush) for dst. */
 void rgd_tx_forward(struct rgd_tx *t, const struct rg_addrport *dst, const uint8_t *p,
 		    size_t n);
+/* n datagrams of seg bytes (the last may be shorter), contiguous at p,
+ * total bytes in all, for dst: one entry per super-packet, not per datagram. */
+void rgd_tx_forward_run(struct rgd_tx *t, const struct rg_addrport *dst, const uint8_t *p,
+			size_t seg, size_t total);
 /* A reply, sent from local when given (wildcard sockets). */
 void rgd_tx_reply(struct rgd_tx *t, const struct rg_addrport *dst,
 		  const struct rg_addrport *local, const uint8_t *p, size_t n);

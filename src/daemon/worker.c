@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "relaygate/disco.h"
+#include "relaygate/geneve.h"
 #include "daemon/daemon.h"
 #include "util/err.h"
 
@@ -169,8 +170,12 @@ static int family_of(const struct rg_addrport *a)
 	return rg_addrport_is4(a) ? 0 : 1;
 }
 
+static void publish(struct rgd_worker *w);
+
+/* Counters first: whoever sees a packet of this batch also sees it counted. */
 static void flush_all(struct rgd_worker *w)
 {
+	publish(w);
 	for (int f = 0; f < RGD_FAMILIES; f++)
 		if (w->tx[f] && w->tx[f]->nmsgs)
 			rgd_tx_flush(w->tx[f]);
@@ -235,6 +240,55 @@ static void process(struct rgd_worker *w, const struct rg_addrport *src,
 	default:
 		/* STUN (no STUN client here) and consumed Answers: nothing to send. */
 		break;
+	}
+}
+
+/* A run of n datagrams of seg bytes (the last may be shorter), total in
+ * all, with identical Geneve data headers: one decision for all of them. */
+static void process_run(struct rgd_worker *w, const struct rg_addrport *src, const uint8_t *p,
+			size_t n, size_t seg, size_t total, int64_t now)
+{
+	struct rgd_daemon *d = w->d;
+	struct rg_relay_action act;
+	uint32_t owner = d->nshards > 1 ? rg_relay_steer_shard(&d->steer, p, total) : w->id;
+	int f;
+
+	if (owner != RG_RELAY_STEER_ANY && owner != w->id) {
+		for (size_t off = 0; off < total; off += seg)
+			process(w, src, NULL, p + off, total - off < seg ? total - off : seg, now, true);
+		return;
+	}
+	w->st.rx_datagrams += n;
+	if (rg_relay_server_handle_run(w->srv, src, p, n, total, now, &act) != RG_RELAY_FORWARD)
+		return;
+	f = family_of(&act.to);
+	if (w->tx[f])
+		rgd_tx_forward_run(w->tx[f], &act.to, p, seg, total);
+}
+
+/* A GRO super-packet: its segments split into runs where the header (so
+ * the VNI, so the destination) changes. */
+static void process_super(struct rgd_worker *w, const struct rg_addrport *src,
+			  const struct rg_addrport *local, const uint8_t *p, size_t len, size_t seg,
+			  int64_t now)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t first = len - off < seg ? len - off : seg, end = off + first, n = 1;
+		const uint8_t *q = p + off;
+
+		if (rg_relay_run_eligible(q, first))
+			while (end < len && len - end >= RG_GENEVE_HEADER_LEN &&
+			       memcmp(p + end, q, RG_GENEVE_HEADER_LEN) == 0) {
+				end += len - end < seg ? len - end : seg;
+				n++;
+			}
+		if (n == 1)
+			process(w, src, local, q, first, now, true);
+		else
+			process_run(w, src, q, n, seg, end - off, now);
+		off = end;
 	}
 }
 
@@ -330,14 +384,12 @@ static int rx_batch(struct rgd_worker *w, int f)
 		}
 		parse_cmsgs(w, f, h, &local, &has_local, &seg);
 		rg_addrport_from_sockaddr(&w->rx_names[i], &src);
-		if (seg == 0)
-			seg = len ? len : 1;
-		w->st.rx_gro += seg < len;
-		if (len == 0)
-			process(w, &src, has_local ? &local : NULL, p, 0, now, true);
-		for (size_t off = 0; off < len; off += seg)
-			process(w, &src, has_local ? &local : NULL, p + off,
-				len - off < seg ? len - off : seg, now, true);
+		if (seg == 0 || seg >= len) {
+			process(w, &src, has_local ? &local : NULL, p, len, now, true);
+			continue;
+		}
+		w->st.rx_gro++;
+		process_super(w, &src, has_local ? &local : NULL, p, len, seg, now);
 	}
 	flush_all(w);
 	return n;
@@ -439,12 +491,14 @@ static void *run(void *arg)
 				drain_inbox(w);
 				continue;
 			}
+			/* Until the socket is drained (under load that saves an
+			 * epoll_wait per batch), a bounded number of times. */
 			for (int round = 0; round < RX_ROUNDS; round++) {
 				int r = rx_batch(w, f);
 
 				if (r < 0)
 					goto fatal;
-				if (r < RGD_RX_BATCH)
+				if (r == 0)
 					break;
 			}
 		}

@@ -23,8 +23,17 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include <netinet/in.h>
+#include <netinet/udp.h>
+
+#include "relaygate/disco.h"
 #include "relaygate/geneve.h"
+#include "relaygate/relay_steer.h"
 #include "fixture.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
 
 #define T_MS 3000     /* an answer that should come */
 #define QUIET_MS 300  /* how long silence is awaited */
@@ -661,6 +670,118 @@ static void test_steering(void **state)
 	stop_ok(w);
 }
 
+
+/* The shard a node's allocation requests reach with n shards. */
+static uint32_t shard_of(const struct fx_node *x, uint32_t n)
+{
+	struct rg_relay_steer st;
+	uint8_t p[RG_DISCO_HEADER_LEN];
+
+	memcpy(p, RG_DISCO_MAGIC, RG_DISCO_MAGIC_LEN);
+	memcpy(p + RG_DISCO_MAGIC_LEN, x->pub.b, RG_DISCO_KEY_LEN);
+	assert_int_equal(rg_relay_steer_init(&st, n), 0);
+	return rg_relay_steer_shard(&st, p, sizeof(p));
+}
+
+/* A UDP GSO super-packet from a, segments for two endpoints owned by two
+ * shards: each peer gets its segments, in order, split where the VNI
+ * changes; the other shard's are handed over. */
+static void test_gso_mixed_vnis(void **state)
+{
+	struct world *w = *state;
+	const char *args[] = { "--listen", "127.0.0.1:0", "--sockets", "2", NULL };
+	static const uint32_t which[] = { 0, 0, 0, 1, 1, 0 }; /* segment -> session */
+	enum { SEG = 200, NSEG = 6 };
+	struct fx_client ca, cb, cx, ca2;
+	struct fx_node *x = NULL;
+	struct rg_relay_endpoint_info i1, i2;
+	bool allowed[64];
+	uint8_t buf[NSEG * SEG], in[4096];
+	union {
+		char b[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr a;
+	} ctl;
+	struct sockaddr_storage ss;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	uint16_t seg = SEG;
+	int got_b = 0, got_x = 0;
+
+	/* A node whose requests reach the other shard than alice's. */
+	for (int i = 0; i < 40 && !x; i++) {
+		char name[16];
+		struct fx_node *n;
+
+		snprintf(name, sizeof(name), "x%d", i);
+		n = fx_node_add(&w->env, name);
+		assert_non_null(n);
+		if (shard_of(n, 2) != shard_of(w->a, 2))
+			x = n;
+	}
+	assert_non_null(x);
+	for (size_t i = 0; i < w->env.nnodes; i++)
+		allowed[i] = i != 2;
+	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, NULL), 0);
+	start(w, args);
+	/* Session 0: {a, b} allocated by a; session 1: {x, a} allocated by x,
+	 * a's leg on the same socket as session 0. */
+	assert_int_equal(fx_client_init(&ca, &w->env, w->a, w->b, &w->d.udp[0]), 0);
+	assert_int_equal(fx_client_init(&cb, &w->env, w->b, w->a, &w->d.udp[0]), 0);
+	assert_int_equal(fx_client_init(&cx, &w->env, x, w->a, &w->d.udp[0]), 0);
+	assert_int_equal(fx_client_init(&ca2, &w->env, w->a, x, &w->d.udp[0]), 0);
+	close(ca2.fd);
+	ca2.fd = ca.fd;
+	ca2.addr = ca.addr;
+	assert_int_equal(fx_allocate(&ca, 1, &i1, T_MS), 0);
+	assert_int_equal(fx_allocate(&cx, 1, &i2, T_MS), 0);
+	assert_true(i1.vni != i2.vni);
+	assert_int_equal(rg_relay_client_set_server(&cb.c, &i1.server_disco), 0);
+	assert_int_equal(rg_relay_client_set_server(&ca2.c, &i2.server_disco), 0);
+	assert_int_equal(fx_bind(&ca, i1.vni, 1, T_MS), 0);
+	assert_int_equal(fx_bind(&cb, i1.vni, 1, T_MS), 0);
+	assert_int_equal(fx_bind(&cx, i2.vni, 1, T_MS), 0);
+	assert_int_equal(fx_bind(&ca2, i2.vni, 1, T_MS), 0);
+	ping_ok(&ca, &cb, i1.vni);
+	ping_ok(&cx, &ca2, i2.vni);
+	for (int k = 0; k < NSEG; k++) {
+		struct rg_geneve_header h = { .protocol = RG_GENEVE_PROTO_WIREGUARD,
+					      .vni = which[k] ? i2.vni : i1.vni };
+
+		memset(buf + k * SEG, 'A' + k, SEG);
+		assert_int_equal(rg_geneve_encode(&h, buf + k * SEG), 0);
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.a.cmsg_level = IPPROTO_UDP;
+	ctl.a.cmsg_type = UDP_SEGMENT;
+	ctl.a.cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(&ctl.a), &seg, sizeof(seg));
+	mh.msg_namelen = rg_addrport_to_sockaddr(&w->d.udp[0], &ss);
+	if (sendmsg(ca.fd, &mh, 0) != (ssize_t)sizeof(buf))
+		skip(); /* no UDP GSO here */
+	for (int k = 0; k < NSEG; k++) {
+		struct fx_client *to = which[k] ? &cx : &cb;
+		ssize_t r = fx_recv(to->fd, in, sizeof(in), T_MS, NULL);
+
+		assert_int_equal(r, SEG);
+		assert_memory_equal(in, buf + k * SEG, SEG);
+		if (which[k])
+			got_x++;
+		else
+			got_b++;
+	}
+	assert_int_equal(got_b, 4);
+	assert_int_equal(got_x, 2);
+	assert_true(metric(w, "relaygated_received_gro_batches_total") >= 1);
+	assert_true(metric(w, "relaygated_handoff_packets_total") >= 2);
+	ca2.fd = -1;
+	fx_client_free(&ca);
+	fx_client_free(&cb);
+	fx_client_free(&cx);
+	fx_client_free(&ca2);
+	stop_ok(w);
+}
+
 /* Line shape of the exposition format. */
 static void check_exposition(const char *body)
 {
@@ -906,6 +1027,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_bad_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_count_cgroup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gso_mixed_vnis, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sd_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_mixed, setup, teardown),
