@@ -164,6 +164,8 @@ static const struct {
 	{ "relaygated_key_agreements_total",
 	  "X25519 key agreements (never for senders outside the table)",
 	  offsetof(struct totals, srv.key_agreements) },
+	{ "relaygated_stun_packets_total", "STUN binding messages received (dropped: no STUN client)",
+	  offsetof(struct totals, srv.stun) },
 	{ "relaygated_challenges_total", "Bind challenges sent",
 	  offsetof(struct totals, srv.challenges) },
 	{ "relaygated_binds_total", "Endpoint legs bound", offsetof(struct totals, srv.binds) },

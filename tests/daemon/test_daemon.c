@@ -909,6 +909,49 @@ static void test_sd_notify(void **state)
 	close(fd);
 }
 
+
+/* On a wildcard socket, replies leave from the address the request was
+ * sent to (IP_PKTINFO), whatever the kernel would pick. */
+static void test_wildcard_replies_from_request_address(void **state)
+{
+	struct world *w = *state;
+	const char *args[] = { "--listen", "0.0.0.0:0", "--advertise", "192.0.2.1:3478", NULL };
+	struct rg_relay_endpoint_info info;
+	struct rg_addrport to, from;
+	struct fx_client ca;
+	uint8_t pkt[RG_RELAY_CLIENT_PACKET_MAX];
+	const uint8_t ip2[4] = { 127, 0, 0, 2 };
+	size_t n;
+	ssize_t r;
+
+	start(w, args);
+	rg_addrport_set4(&to, ip2, w->d.udp[0].port);
+	assert_int_equal(fx_client_init(&ca, &w->env, w->a, w->b, &to), 0);
+	assert_int_equal(rg_relay_client_alloc_request(&ca.c, 1, pkt, sizeof(pkt), &n), 0);
+	assert_int_equal(fx_send(ca.fd, &to, pkt, n), 0);
+	r = fx_recv(ca.fd, pkt, sizeof(pkt), T_MS, &from);
+	assert_true(r > 0);
+	assert_true(rg_addrport_equal(&from, &to));
+	assert_int_equal(rg_relay_client_alloc_response(&ca.c, pkt, (size_t)r, 1, &info), 0);
+	/* The response names the --advertise address, not the wildcard. */
+	assert_int_equal(info.n_addrs, 1);
+	{
+		char t[RG_ADDRPORT_TEXT_MAX];
+
+		rg_addrport_format(&info.addrs[0], t, sizeof(t));
+		assert_string_equal(t, "192.0.2.1:3478");
+	}
+	/* The Challenge too. */
+	assert_int_equal(rg_relay_client_bind(&ca.c, RG_DISCO_BIND, info.vni, 1, NULL, pkt,
+					      sizeof(pkt), &n), 0);
+	assert_int_equal(fx_send(ca.fd, &to, pkt, n), 0);
+	r = fx_recv(ca.fd, pkt, sizeof(pkt), T_MS, &from);
+	assert_int_equal(r, 160);
+	assert_true(rg_addrport_equal(&from, &to));
+	fx_client_free(&ca);
+	stop_ok(w);
+}
+
 /* a over IPv4, b over IPv6, through one relay. */
 static void test_ipv6_mixed(void **state)
 {
@@ -1031,6 +1074,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sd_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_mixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wildcard_replies_from_request_address, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_drop_privileges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
 	};
