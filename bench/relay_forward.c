@@ -9,7 +9,8 @@
  * 64, every datagram to B) and relaygated (a child process, one socket
  * per family so that both are one thread) get the same traffic. "gso"
  * rows: the sender sends UDP GSO super-packets and both forwarders use GRO
- * in and GSO out (relaygated always does when the kernel offers them).
+ * in and GSO out (relaygated always does when the kernel offers them; a
+ * third column runs it with --no-gso --no-gro).
  *
  * Allocations: requesters allowed by the table ask for endpoints for
  * distinct pairs (new endpoints: two X25519 each), then again (existing).
@@ -319,61 +320,92 @@ static int cmp_rate(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* One row: both forwarders, ROUNDS alternating runs each, medians. */
+/* A session through a relaygated started with args; its clients set up
+ * for the traffic. */
+static bool relay_session(struct fx_env *e, const char *const *args, struct fx_daemon *d,
+			  struct fx_client *a, struct fx_client *b, struct traffic *t)
+{
+	struct rg_relay_endpoint_info info;
+
+	if (fx_daemon_start(d, e, args, NULL) < 0)
+		return false;
+	if (fx_client_init(a, e, &e->nodes[0], &e->nodes[1], &d->udp[0]) < 0 ||
+	    fx_client_init(b, e, &e->nodes[1], &e->nodes[0], &d->udp[0]) < 0 ||
+	    fx_allocate(a, 1, &info, 3000) < 0 ||
+	    rg_relay_client_set_server(&b->c, &info.server_disco) != 0 ||
+	    fx_bind(a, info.vni, 1, 3000) < 0 || fx_bind(b, info.vni, 1, 3000) < 0 ||
+	    (fx_ping(a, b, info.vni, 1000) < 0 && fx_ping(a, b, info.vni, 1000) < 0)) {
+		fprintf(stderr, "relay_forward: no session through relaygated\n");
+		fx_daemon_stop(d);
+		return false;
+	}
+	client_buffers(a->fd);
+	client_buffers(b->fd);
+	if (t->gso)
+		set_int(b->fd, IPPROTO_UDP, UDP_GRO, 1);
+	t->tx = a->fd;
+	t->rx = b->fd;
+	t->vni = info.vni;
+	t->to = d->udp[0];
+	return true;
+}
+
+static void relay_end(struct fx_daemon *d, struct fx_client *a, struct fx_client *b)
+{
+	fx_daemon_stop(d);
+	free(d->log);
+	fx_client_free(a);
+	fx_client_free(b);
+}
+
+/* One row: the minimal forwarder, relaygated, and relaygated without
+ * offloads (--no-gso --no-gro), ROUNDS alternating runs each, medians. */
 static bool row(struct fx_env *e, size_t size, bool gso, double secs)
 {
-	const char *args[] = { "--listen", "127.0.0.1:0", "--sockets", "1", "--metrics", "off",
-			       NULL };
-	struct rate min[ROUNDS], rel[ROUNDS];
-	struct fx_daemon d;
-	struct fx_client a, b;
-	struct rg_relay_endpoint_info info;
-	struct traffic t;
+	const char *on[] = { "--listen", "127.0.0.1:0", "--sockets", "1", "--metrics", "off",
+			     NULL };
+	const char *off[] = { "--listen", "127.0.0.1:0", "--sockets", "1", "--metrics", "off",
+			      "--no-gso", "--no-gro", NULL };
+	struct rate min[ROUNDS], rel[ROUNDS], bare[ROUNDS];
+	struct fx_daemon d1, d2;
+	struct fx_client a1, b1, a2, b2;
+	struct traffic t1, t2;
 	double ratio;
 
-	memset(&t, 0, sizeof(t));
-	if (fx_daemon_start(&d, e, args, NULL) < 0)
+	memset(&t1, 0, sizeof(t1));
+	t1.size = size;
+	t1.gso = gso;
+	t2 = t1;
+	if (!relay_session(e, on, &d1, &a1, &b1, &t1))
 		return false;
-	if (fx_client_init(&a, e, &e->nodes[0], &e->nodes[1], &d.udp[0]) < 0 ||
-	    fx_client_init(&b, e, &e->nodes[1], &e->nodes[0], &d.udp[0]) < 0 ||
-	    fx_allocate(&a, 1, &info, 3000) < 0 ||
-	    rg_relay_client_set_server(&b.c, &info.server_disco) != 0 ||
-	    fx_bind(&a, info.vni, 1, 3000) < 0 || fx_bind(&b, info.vni, 1, 3000) < 0 ||
-	    (fx_ping(&a, &b, info.vni, 1000) < 0 && fx_ping(&a, &b, info.vni, 1000) < 0)) {
-		fprintf(stderr, "relay_forward: no session through relaygated\n");
-		fx_daemon_stop(&d);
+	if (!relay_session(e, off, &d2, &a2, &b2, &t2)) {
+		relay_end(&d1, &a1, &b1);
 		return false;
 	}
-	client_buffers(a.fd);
-	client_buffers(b.fd);
-	if (gso)
-		set_int(b.fd, IPPROTO_UDP, UDP_GRO, 1);
-	t.tx = a.fd;
-	t.rx = b.fd;
-	t.size = size;
-	t.gso = gso;
-	t.vni = info.vni;
 	for (int i = 0; i < ROUNDS; i++) {
-		struct rg_addrport fl;
-		pid_t f = start_forwarder(&fl, &b.addr, gso);
+		struct rg_addrport fl, relay = t1.to;
+		pid_t f = start_forwarder(&fl, &b1.addr, gso);
 
-		t.to = fl;
-		min[i] = measure(&t, secs);
+		t1.to = fl;
+		min[i] = measure(&t1, secs);
 		stop_child(f);
-		t.to = d.udp[0];
-		rel[i] = measure(&t, secs);
+		t1.to = relay;
+		rel[i] = measure(&t1, secs);
+		bare[i] = measure(&t2, secs);
 	}
-	fx_daemon_stop(&d);
-	free(d.log);
-	fx_client_free(&a);
-	fx_client_free(&b);
+	relay_end(&d1, &a1, &b1);
+	relay_end(&d2, &a2, &b2);
 	qsort(min, ROUNDS, sizeof(min[0]), cmp_rate);
 	qsort(rel, ROUNDS, sizeof(rel[0]), cmp_rate);
+	qsort(bare, ROUNDS, sizeof(bare[0]), cmp_rate);
 	ratio = rel[ROUNDS / 2].pps / min[ROUNDS / 2].pps;
-	printf("forward size=%zu senders=%s  minimal %.0f pps %.2f Gbit/s  relaygated %.0f pps "
-	       "%.2f Gbit/s  ratio %.2f (target 0.80: %s)\n",
+	printf("forward size=%zu senders=%-5s minimal %.0f pps %.2f Gbit/s | relaygated %.0f pps "
+	       "%.2f Gbit/s, ratio %.2f (target 0.80: %s) | relaygated --no-gso --no-gro %.0f pps "
+	       "%.2f Gbit/s, ratio %.2f\n",
 	       size, gso ? "gso" : "plain", min[ROUNDS / 2].pps, min[ROUNDS / 2].gbps,
-	       rel[ROUNDS / 2].pps, rel[ROUNDS / 2].gbps, ratio, ratio >= 0.8 ? "met" : "missed");
+	       rel[ROUNDS / 2].pps, rel[ROUNDS / 2].gbps, ratio, ratio >= 0.8 ? "met" : "missed",
+	       bare[ROUNDS / 2].pps, bare[ROUNDS / 2].gbps,
+	       bare[ROUNDS / 2].pps / min[ROUNDS / 2].pps);
 	fflush(stdout);
 	return true;
 }
