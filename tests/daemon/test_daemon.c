@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -213,6 +214,17 @@ static void test_check_config(void **state)
 	free(d.log);
 }
 
+/* Lines of the daemon's log so far that contain needle. */
+static int count_lines(struct fx_daemon *d, const char *needle)
+{
+	int n = 0;
+
+	fx_daemon_wait_log(d, "\n\n", 50); /* read what is pending */
+	for (const char *p = d->log; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
 /* Expects silence on x. */
 static void quiet(struct fx_client *x)
 {
@@ -271,6 +283,21 @@ static void test_denied(void **state)
 	assert_true(fx_allocate(&cu, 21, &info, QUIET_MS) < 0);
 	expect_metric(w, "relaygated_allocations_total{result=\"denied\",reason=\"unknown_key\"}",
 		      21);
+	/* A flood of them is counted in full but logged rate-limited, and the
+	 * next line says how many were left out. */
+	for (uint32_t g = 100; g < 400; g++) {
+		assert_int_equal(rg_relay_client_alloc_request(&cu.c, g, pkt, sizeof(pkt), &n), 0);
+		assert_int_equal(fx_send(cu.fd, &cu.relay, pkt, n), 0);
+	}
+	expect_metric(w, "relaygated_allocations_total{result=\"denied\",reason=\"unknown_key\"}",
+		      321);
+	assert_true(count_lines(&w->d, "reason=unknown_key") <= 2 * 20 + 10);
+	nanosleep(&(struct timespec){ .tv_nsec = 400 * 1000 * 1000 }, NULL);
+	assert_int_equal(rg_relay_client_alloc_request(&cu.c, 400, pkt, sizeof(pkt), &n), 0);
+	assert_int_equal(fx_send(cu.fd, &cu.relay, pkt, n), 0);
+	assert_true(fx_daemon_wait_log(&w->d, "reason=unknown_key node=d:", T_MS));
+	expect_metric(w, "relaygated_log_lines_suppressed_total",
+		      321 + 1 - count_lines(&w->d, "reason=unknown_key"));
 	/* Every small-order encoding as the sender. */
 	for (size_t i = 0; i < RG_DISCO_WEAK_KEY_COUNT; i++) {
 		rg_disco_weak_key(i, &weak);
