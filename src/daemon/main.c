@@ -41,10 +41,10 @@ static int load(struct rgd_daemon *d, struct rg_err *err)
 {
 	struct rgd_authz *a;
 
-	if (rg_disco_private_load(d->cfg.key_path, &d->key, err) < 0 ||
-	    rg_disco_private_public(&d->key, &d->key_pub) < 0 ||
-	    rg_disco_key_is_weak(&d->key_pub))
-		return err->msg[0] ? -1 : rg_err_set(err, "%s: unusable key", d->cfg.key_path);
+	if (rg_disco_private_load(d->cfg.key_path, &d->key, err) < 0)
+		return -1;
+	if (rg_disco_private_public(&d->key, &d->key_pub) < 0 || rg_disco_key_is_weak(&d->key_pub))
+		return rg_err_set(err, "%s: unusable key", d->cfg.key_path);
 	if (rgd_trust_load(&d->cfg, &d->trust, err) < 0)
 		return -1;
 	if (rgd_authz_open(&d->cfg, &d->trust, &d->key_pub, 0, &a, err) < 0)

@@ -264,6 +264,8 @@ void rgd_tx_flush(struct rgd_tx *t)
 		}
 		i++;
 	}
+	for (; i < n; i++) /* only if interrupted over and over */
+		t->st->dropped += t->msgs[i].nseg;
 	t->nmsgs = 0;
 	t->nsegs = 0;
 }
