@@ -799,8 +799,12 @@ static void test_gso_mixed_vnis(void **state)
 	}
 	assert_int_equal(got_b, 4);
 	assert_int_equal(got_x, 2);
-	assert_true(metric(w, "relaygated_received_gro_batches_total") >= 1);
-	assert_true(metric(w, "relaygated_handoff_packets_total") >= 2);
+	/* With GRO the relay got one super-packet and handed two segments over;
+	 * without it (old kernels) the kernel split it and steered each. */
+	if (metric(w, "relaygated_offload_enabled{family=\"udp4\",feature=\"gro\"}") == 1) {
+		assert_true(metric(w, "relaygated_received_gro_batches_total") >= 1);
+		assert_true(metric(w, "relaygated_handoff_packets_total") >= 2);
+	}
 	ca2.fd = -1;
 	fx_client_free(&ca);
 	fx_client_free(&cb);
