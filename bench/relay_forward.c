@@ -38,13 +38,7 @@
 
 #include "relaygate/geneve.h"
 #include "../tests/daemon/fixture.h"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
+#include "util/udp_offload.h"
 
 #define BATCH 64
 #define ROUNDS 3

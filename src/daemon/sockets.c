@@ -10,13 +10,8 @@
 #include "daemon/config.h"
 #include "daemon/sockets.h"
 #include "util/err.h"
+#include "util/udp_offload.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
 #ifndef SO_ATTACH_REUSEPORT_CBPF
 #define SO_ATTACH_REUSEPORT_CBPF 51
 #endif

@@ -4,10 +4,7 @@
 #include <string.h>
 
 #include "daemon/tx.h"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
+#include "util/udp_offload.h"
 
 void rgd_tx_init(struct rgd_tx *t, struct rgd_sock *sock, struct rgd_tx_stats *st)
 {

@@ -24,10 +24,7 @@
 #include "relaygate/geneve.h"
 #include "daemon/daemon.h"
 #include "util/err.h"
-
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
+#include "util/udp_offload.h"
 
 /* Rounds of recvmmsg per socket per wakeup before looking at the others. */
 #define RX_ROUNDS 8

@@ -31,10 +31,7 @@
 #include "relaygate/geneve.h"
 #include "relaygate/relay_steer.h"
 #include "fixture.h"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
+#include "util/udp_offload.h"
 
 #define T_MS 3000     /* an answer that should come */
 #define QUIET_MS 300  /* how long silence is awaited */
@@ -153,7 +150,6 @@ static void test_allowed_pair_forwards(void **state)
 	fx_client_free(&cb);
 	stop_ok(w);
 }
-
 
 /* -n checks keys, trusted keys and the table, then exits; errors exit 2
  * and a bad table at start-up never serves. */
@@ -697,7 +693,6 @@ static void test_steering(void **state)
 	stop_ok(w);
 }
 
-
 /* The shard a node's allocation requests reach with n shards. */
 static uint32_t shard_of(const struct fx_node *x, uint32_t n)
 {
@@ -939,7 +934,6 @@ static void test_sd_notify(void **state)
 	assert_non_null(strstr(msg, "STOPPING=1"));
 	close(fd);
 }
-
 
 /* On a wildcard socket, replies leave from the address the request was
  * sent to (IP_PKTINFO), whatever the kernel would pick. */
