@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct rg_addrport {
 	uint8_t ip[16];
@@ -33,5 +34,9 @@ bool rg_addrport_is_zero(const struct rg_addrport *a);
 void rg_addrport_format(const struct rg_addrport *a, char *out, size_t n);
 /* Parses "a.b.c.d:port" or "[v6]:port" (no zones). 0 on success, -1 on error. */
 int rg_addrport_parse(const char *s, struct rg_addrport *out);
+/* A sockaddr_in for IPv4 (v4-mapped) addresses, else a sockaddr_in6; its length. */
+socklen_t rg_addrport_to_sockaddr(const struct rg_addrport *a, struct sockaddr_storage *ss);
+/* From an AF_INET or AF_INET6 address; -1 (and *a zeroed) for another family. */
+int rg_addrport_from_sockaddr(const struct sockaddr_storage *ss, struct rg_addrport *a);
 
 #endif

@@ -33,6 +33,7 @@
 #ifndef RELAYGATE_RELAY_SERVER_H
 #define RELAYGATE_RELAY_SERVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -162,6 +163,10 @@ struct rg_relay_config {
 	uint32_t max_connecting_per_requester; /* of which not yet open (64) */
 	uint32_t max_idle_senders;          /* requesters remembered without endpoints (4096) */
 	uint32_t key_cache_size;            /* per long-term key (1024) */
+	/* Counter LamportIDs are drawn from when several servers shard one relay
+	 * (they share ServerDisco, so IDs must be unique and increase across
+	 * them: clients keep the highest per ServerDisco). NULL: own counter. */
+	_Atomic uint64_t *lamport_clock;
 };
 
 struct rg_relay_counters {
@@ -241,6 +246,23 @@ enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
 						    const uint8_t *pkt, size_t len, int64_t now,
 						    uint8_t *out, size_t cap,
 						    struct rg_relay_action *act);
+
+/*
+ * Runs: n datagrams received together from src (a UDP GRO super-packet)
+ * that all start with the same 8 bytes hdr, total bytes in all. When
+ * rg_relay_run_eligible(hdr) (byte 1 zero: a Geneve header without the
+ * control or reserved bits, so neither STUN nor naked disco), and every
+ * datagram is at least 8 bytes, rg_relay_server_handle_run() does exactly
+ * what n calls of rg_relay_server_handle_packet() would (one verdict for
+ * all: forward every datagram to act->to, or drop them all, counted n
+ * times), with one lookup. The data path is the same, so is its cost per
+ * run rather than per datagram.
+ */
+bool rg_relay_run_eligible(const uint8_t *hdr, size_t n);
+enum rg_relay_verdict rg_relay_server_handle_run(struct rg_relay_server *s,
+						 const struct rg_addrport *src, const uint8_t *hdr,
+						 size_t n, size_t total, int64_t now,
+						 struct rg_relay_action *act);
 
 /*
  * Allocates (or returns the existing) endpoint for the pair {a, b} on behalf

@@ -18,5 +18,7 @@ const struct cli_command cli_commands[] = {
 	  cmd_hujson_usage },
 	{ "api", cmd_api_main, "pull, validate or push the tailnet policy; list devices",
 	  cmd_api_usage },
+	{ "probe", cmd_probe_main, "run a relay session through relaygated and time it",
+	  cmd_probe_usage },
 	{ NULL, NULL, NULL, NULL },
 };

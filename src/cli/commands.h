@@ -11,6 +11,7 @@ CLI_DECLARE(cmd_filters_main);
 CLI_DECLARE(cmd_test_main);
 CLI_DECLARE(cmd_matrix_main);
 CLI_DECLARE(cmd_diff_main);
+CLI_DECLARE(cmd_probe_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
@@ -19,5 +20,6 @@ extern const char cmd_filters_usage[];
 extern const char cmd_test_usage[];
 extern const char cmd_matrix_usage[];
 extern const char cmd_diff_usage[];
+extern const char cmd_probe_usage[];
 
 #endif

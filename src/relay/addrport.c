@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,4 +102,43 @@ int rg_addrport_parse(const char *s, struct rg_addrport *out)
 		return -1;
 	rg_addrport_set4(out, b, port);
 	return 0;
+}
+
+socklen_t rg_addrport_to_sockaddr(const struct rg_addrport *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (rg_addrport_is4(a)) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(a->port);
+		memcpy(&s4->sin_addr, a->ip + 12, 4);
+		return sizeof(*s4);
+	}
+	{
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(a->port);
+		memcpy(&s6->sin6_addr, a->ip, 16);
+		return sizeof(*s6);
+	}
+}
+
+int rg_addrport_from_sockaddr(const struct sockaddr_storage *ss, struct rg_addrport *a)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		rg_addrport_set4(a, (const uint8_t *)&s4->sin_addr, ntohs(s4->sin_port));
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		rg_addrport_set6(a, (const uint8_t *)&s6->sin6_addr, ntohs(s6->sin6_port));
+		return 0;
+	}
+	memset(a, 0, sizeof(*a));
+	return -1;
 }

@@ -114,7 +114,8 @@ static enum rg_relay_drop new_endpoint(struct rg_relay_server *s, struct rg_rela
 		rg_relay_index_del(&s->by_vni, rg_relay_vni_hash(s, vni), ep->slot);
 		goto fail;
 	}
-	ep->lamport = ++s->lamport;
+	ep->lamport = s->cfg.lamport_clock ? atomic_fetch_add(s->cfg.lamport_clock, 1) + 1
+					   : ++s->lamport;
 	rec->n_endpoints++;
 	rec->n_connecting++;
 	s->counters.endpoints[RG_RELAY_EP_CONNECTING]++;

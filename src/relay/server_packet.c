@@ -8,31 +8,40 @@ static enum rg_relay_transport transport(const struct rg_addrport *a)
 	return rg_addrport_is4(a) ? RG_RELAY_UDP4 : RG_RELAY_UDP6;
 }
 
+/* rg_relay_drop for n datagrams at once. */
+static enum rg_relay_verdict drop_n(struct rg_relay_server *s, struct rg_relay_action *act,
+				    enum rg_relay_drop why, size_t n)
+{
+	s->counters.dropped[why] += n - 1;
+	return rg_relay_drop(s, act, why);
+}
+
+/* Forwards n datagrams of len bytes in all (n = 1 but for runs). */
 static enum rg_relay_verdict forward(struct rg_relay_server *s, struct rg_relay_ep *ep,
-				     const struct rg_addrport *src, size_t len, int64_t now,
-				     struct rg_relay_action *act)
+				     const struct rg_addrport *src, size_t n, size_t len,
+				     int64_t now, struct rg_relay_action *act)
 {
 	struct rg_relay_leg *in;
 	const struct rg_addrport *to;
 	int i;
 
 	if (ep->state != RG_RELAY_EP_OPEN)
-		return rg_relay_drop(s, act, RG_RELAY_DROP_NOT_BOUND);
+		return drop_n(s, act, RG_RELAY_DROP_NOT_BOUND, n);
 	if (rg_relay_ep_expired(s, ep, now))
-		return rg_relay_drop(s, act, RG_RELAY_DROP_EXPIRED);
+		return drop_n(s, act, RG_RELAY_DROP_EXPIRED, n);
 	/* Only the two bound addresses; the data path never learns addresses. */
 	if (rg_addrport_equal(src, &ep->leg[0].addr))
 		i = 0;
 	else if (rg_addrport_equal(src, &ep->leg[1].addr))
 		i = 1;
 	else
-		return rg_relay_drop(s, act, RG_RELAY_DROP_UNKNOWN_SRC);
+		return drop_n(s, act, RG_RELAY_DROP_UNKNOWN_SRC, n);
 	in = &ep->leg[i];
 	to = &ep->leg[1 - i].addr;
 	in->last_seen = now;
-	in->packets++;
+	in->packets += n;
 	in->bytes += len;
-	s->counters.forwarded_packets[transport(src)][transport(to)]++;
+	s->counters.forwarded_packets[transport(src)][transport(to)] += n;
 	s->counters.forwarded_bytes[transport(src)][transport(to)] += len;
 	act->verdict = RG_RELAY_FORWARD;
 	act->to = *to;
@@ -60,6 +69,31 @@ static enum rg_relay_drop check_header(const struct rg_geneve_header *h)
 	return RG_RELAY_DROP_NONE;
 }
 
+static void act_reset(struct rg_relay_action *act)
+{
+	act->verdict = RG_RELAY_DROP;
+	act->reason = RG_RELAY_DROP_NONE;
+	act->len = 0;
+	memset(&act->to, 0, sizeof(act->to));
+}
+
+/* The endpoint a decoded header names, or NULL with the drop counted for
+ * n datagrams. */
+static struct rg_relay_ep *endpoint(struct rg_relay_server *s, const struct rg_geneve_header *h,
+				    size_t n, struct rg_relay_action *act)
+{
+	enum rg_relay_drop r = check_header(h);
+	struct rg_relay_ep *ep = NULL;
+
+	if (r == RG_RELAY_DROP_NONE) {
+		ep = rg_relay_ep_by_vni(s, h->vni);
+		r = RG_RELAY_DROP_UNKNOWN_VNI;
+	}
+	if (!ep)
+		drop_n(s, act, r, n);
+	return ep;
+}
+
 enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
 						    const struct rg_addrport *src,
 						    const uint8_t *pkt, size_t len, int64_t now,
@@ -68,12 +102,8 @@ enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
 {
 	struct rg_geneve_header h;
 	struct rg_relay_ep *ep;
-	enum rg_relay_drop r;
 
-	act->verdict = RG_RELAY_DROP;
-	act->reason = RG_RELAY_DROP_NONE;
-	act->len = 0;
-	memset(&act->to, 0, sizeof(act->to));
+	act_reset(act);
 	/* 1. STUN binding: byte 1 == 0x01 can never be a Geneve header. */
 	if (rg_stun_is_binding(pkt, len)) {
 		s->counters.stun++;
@@ -88,13 +118,35 @@ enum rg_relay_verdict rg_relay_server_handle_packet(struct rg_relay_server *s,
 	/* 3. Geneve. */
 	if (rg_geneve_decode(pkt, len, &h) < 0)
 		return rg_relay_drop(s, act, RG_RELAY_DROP_SHORT);
-	r = check_header(&h);
-	if (r != RG_RELAY_DROP_NONE)
-		return rg_relay_drop(s, act, r);
-	ep = rg_relay_ep_by_vni(s, h.vni);
+	ep = endpoint(s, &h, 1, act);
 	if (!ep)
-		return rg_relay_drop(s, act, RG_RELAY_DROP_UNKNOWN_VNI);
+		return RG_RELAY_DROP;
 	if (h.control)
 		return rg_relay_handle_control(s, ep, src, pkt, len, now, out, cap, act);
-	return forward(s, ep, src, len, now, act);
+	return forward(s, ep, src, 1, len, now, act);
+}
+
+/* Byte 1 zero: no control bit, no reserved bits, so neither a STUN binding
+ * (0x01) nor the disco magic ('S'). */
+bool rg_relay_run_eligible(const uint8_t *hdr, size_t n)
+{
+	return n >= RG_GENEVE_HEADER_LEN && hdr[1] == 0;
+}
+
+enum rg_relay_verdict rg_relay_server_handle_run(struct rg_relay_server *s,
+						 const struct rg_addrport *src, const uint8_t *hdr,
+						 size_t n, size_t total, int64_t now,
+						 struct rg_relay_action *act)
+{
+	struct rg_geneve_header h;
+	struct rg_relay_ep *ep;
+
+	act_reset(act);
+	/* The caller checked rg_relay_run_eligible: Geneve data, 8 bytes. */
+	if (n == 0 || rg_geneve_decode(hdr, RG_GENEVE_HEADER_LEN, &h) < 0)
+		return RG_RELAY_DROP;
+	ep = endpoint(s, &h, n, act);
+	if (!ep)
+		return RG_RELAY_DROP;
+	return forward(s, ep, src, n, total, now, act);
 }

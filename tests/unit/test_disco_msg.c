@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <cmocka.h>
 
@@ -507,6 +508,33 @@ static void test_addr_unmapping(void **state)
 	assert_int_equal(rg_addrport_parse("1.2.3.4:", &a), -1);
 }
 
+/* Socket addresses round-trip; IPv4 becomes a sockaddr_in, never mapped. */
+static void test_sockaddr(void **state)
+{
+	static const char *const texts[] = { "1.2.3.4:5", "[fed0::12]:6666", "0.0.0.0:0",
+					     "[::1]:65535" };
+	struct sockaddr_storage ss;
+	struct rg_addrport a, b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		socklen_t len;
+
+		assert_int_equal(rg_addrport_parse(texts[i], &a), 0);
+		len = rg_addrport_to_sockaddr(&a, &ss);
+		assert_int_equal(ss.ss_family, rg_addrport_is4(&a) ? AF_INET : AF_INET6);
+		assert_int_equal(len, rg_addrport_is4(&a) ? sizeof(struct sockaddr_in)
+							  : sizeof(struct sockaddr_in6));
+		assert_int_equal(rg_addrport_from_sockaddr(&ss, &b), 0);
+		assert_true(rg_addrport_equal(&a, &b));
+	}
+	assert_int_equal(rg_addrport_to_sockaddr(&a, &ss), sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 65535);
+	ss.ss_family = AF_UNIX;
+	assert_int_equal(rg_addrport_from_sockaddr(&ss, &b), -1);
+	assert_true(rg_addrport_is_zero(&b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_ping_padding_quirk),
 		cmocka_unit_test(test_addr_unmapping),
+		cmocka_unit_test(test_sockaddr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

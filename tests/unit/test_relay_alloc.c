@@ -187,6 +187,40 @@ static void test_vni_default_range(void **state)
 	h_free(h);
 }
 
+static _Atomic uint64_t shared_clock;
+
+static void use_shared_clock(struct rg_relay_config *c)
+{
+	c->lamport_clock = &shared_clock;
+}
+
+/* Servers sharding one relay draw LamportIDs from one clock: unique and
+ * increasing across them, so clients keeping the highest see the newest. */
+static void test_shared_lamport_clock(void **state)
+{
+	struct harness *h1 = h_new(use_shared_clock), *h2 = h_new(use_shared_clock);
+	struct rg_relay_endpoint_info info;
+
+	(void)state;
+	atomic_store(&shared_clock, 0);
+	assert_int_equal(rg_relay_server_allocate(h1->s, &h1->a.pub, &h1->a.pub, &h1->b.pub, true,
+						  h1->now, &info), RG_RELAY_DROP_NONE);
+	assert_int_equal(info.lamport_id, 1);
+	assert_int_equal(rg_relay_server_allocate(h2->s, &h2->a.pub, &h2->a.pub, &h2->b.pub, true,
+						  h2->now, &info), RG_RELAY_DROP_NONE);
+	assert_int_equal(info.lamport_id, 2);
+	/* A repeat keeps its ID; the next new endpoint takes the next one. */
+	assert_int_equal(rg_relay_server_allocate(h1->s, &h1->a.pub, &h1->a.pub, &h1->b.pub, true,
+						  h1->now, &info), RG_RELAY_DROP_NONE);
+	assert_int_equal(info.lamport_id, 1);
+	assert_int_equal(rg_relay_server_allocate(h1->s, &h1->a.pub, &h1->a.pub, &h1->c.pub, true,
+						  h1->now, &info), RG_RELAY_DROP_NONE);
+	assert_int_equal(info.lamport_id, 3);
+	assert_int_equal(atomic_load(&shared_clock), 3);
+	h_free(h1);
+	h_free(h2);
+}
+
 static void small_quotas(struct rg_relay_config *c)
 {
 	c->max_endpoints = 6;
@@ -414,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_vni_selection),
 		cmocka_unit_test(test_vni_default_range),
+		cmocka_unit_test(test_shared_lamport_clock),
 		cmocka_unit_test(test_quotas),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_gauges),
