@@ -220,7 +220,7 @@ static int compile_rule(struct rg_eval *e, struct rule_vec *rv, const struct rg_
 		goto oom;
 	/* autogroup:self: one instance per user, sources narrowed to that user's devices. */
 	for (u = 0; self && u < pv->nusers; u++) {
-		const struct idxvec *nodes = eval_user_nodes(e, pv->users[u]);
+		const struct rg_u32vec *nodes = eval_user_nodes(e, pv->users[u]);
 
 		rg_ipset_clear(&user_ips);
 		udst.n = 0;

@@ -75,14 +75,14 @@ void rg_eval_free(struct rg_eval *e)
 		rg_map_free(&pv->ipset_cache);
 		if (pv->peer_src) {
 			for (i = 0; i < e->nrules; i++) {
-				idxvec_free(&pv->peer_src[i]);
-				idxvec_free(&pv->peer_recv[i]);
+				rg_u32vec_free(&pv->peer_src[i]);
+				rg_u32vec_free(&pv->peer_recv[i]);
 			}
 		}
 		free(pv->peer_src);
 		free(pv->peer_recv);
 		for (i = 0; pv->peer_as_src && i < e->nnodes; i++)
-			idxvec_free(&pv->peer_as_src[i]);
+			rg_u32vec_free(&pv->peer_as_src[i]);
 		free(pv->peer_as_src);
 		free(pv->peer_bits);
 		free(pv->peer_out);
@@ -117,10 +117,10 @@ static int peers_prepare(struct rg_eval *e)
 		return -1;
 	for (i = 0; i < e->nnodes; i++)
 		for (j = 0; j < e->nodes[i].nitems; j++) {
-			struct idxvec *v = &pv->peer_recv[e->nodes[i].items[j].rule];
+			struct rg_u32vec *v = &pv->peer_recv[e->nodes[i].items[j].rule];
 
 			if (!v->n || v->v[v->n - 1] != i)
-				if (idxvec_push(v, (uint32_t)i) < 0)
+				if (rg_u32vec_push(v, (uint32_t)i) < 0)
 					return -1;
 		}
 	for (i = 0; i < e->nrules; i++) {
@@ -132,22 +132,22 @@ static int peers_prepare(struct rg_eval *e)
 			continue;
 		if (r->src_any) {
 			for (k = 0; k < e->nnodes; k++)
-				if (idxvec_push(&pv->peer_src[i], (uint32_t)k) < 0)
+				if (rg_u32vec_push(&pv->peer_src[i], (uint32_t)k) < 0)
 					return -1;
 		} else {
 			if (rg_eval_nodes_in(e, &r->src, true, &nodes, &n) < 0)
 				return -1;
-			pv->peer_src[i] = (struct idxvec){ nodes, n, n };
+			pv->peer_src[i] = (struct rg_u32vec){ nodes, n, n };
 		}
 		for (k = 0; k < pv->peer_src[i].n; k++)
-			if (idxvec_push(&pv->peer_as_src[pv->peer_src[i].v[k]], (uint32_t)i) < 0)
+			if (rg_u32vec_push(&pv->peer_as_src[pv->peer_src[i].v[k]], (uint32_t)i) < 0)
 				return -1;
 	}
 	pv->peers_done = true;
 	return 0;
 }
 
-static void mark_all(uint64_t *bits, const struct idxvec *v)
+static void mark_all(uint64_t *bits, const struct rg_u32vec *v)
 {
 	size_t i;
 

@@ -4,28 +4,6 @@
 
 #include "eval/internal.h"
 
-int idxvec_push(struct idxvec *v, uint32_t x)
-{
-	if (v->n == v->cap) {
-		size_t c = v->cap ? v->cap * 2 : 4;
-		uint32_t *p = realloc(v->v, c * sizeof(*p));
-
-		if (!p)
-			return -1;
-		v->v = p;
-		v->cap = c;
-	}
-	v->v[v->n++] = x;
-	return 0;
-}
-
-void idxvec_free(struct idxvec *v)
-{
-	free(v->v);
-	v->v = NULL;
-	v->n = v->cap = 0;
-}
-
 int eval_add_node_ips(struct rg_ipset *s, const struct rg_inv_node *n)
 {
 	size_t i;
@@ -36,9 +14,9 @@ int eval_add_node_ips(struct rg_ipset *s, const struct rg_inv_node *n)
 	return 0;
 }
 
-static struct idxvec *map_vec(struct eval_priv *pv, struct rg_map *m, const char *key)
+static struct rg_u32vec *map_vec(struct eval_priv *pv, struct rg_map *m, const char *key)
 {
-	struct idxvec *v = rg_map_get(m, key, strlen(key));
+	struct rg_u32vec *v = rg_map_get(m, key, strlen(key));
 
 	if (v)
 		return v;
@@ -48,12 +26,12 @@ static struct idxvec *map_vec(struct eval_priv *pv, struct rg_map *m, const char
 	return v;
 }
 
-const struct idxvec *eval_user_nodes(const struct rg_eval *e, const char *login)
+const struct rg_u32vec *eval_user_nodes(const struct rg_eval *e, const char *login)
 {
 	return rg_map_get(&eval_priv(e)->user_nodes, login, strlen(login));
 }
 
-const struct idxvec *eval_tag_nodes(const struct rg_eval *e, const char *tagkey)
+const struct rg_u32vec *eval_tag_nodes(const struct rg_eval *e, const char *tagkey)
 {
 	return rg_map_get(&eval_priv(e)->tag_nodes, tagkey, strlen(tagkey));
 }
@@ -153,7 +131,7 @@ static bool prefix_in(const struct rg_prefix *v, size_t n, const struct rg_prefi
 	return false;
 }
 
-static int add_route(struct rg_eval *e, struct idxvec *tmp, uint32_t node, const struct rg_prefix *r,
+static int add_route(struct rg_eval *e, struct rg_u32vec *tmp, uint32_t node, const struct rg_prefix *r,
 		     bool *has4, bool *has6)
 {
 	struct eval_priv *pv = eval_priv(e);
@@ -196,10 +174,10 @@ int eval_index_build(struct rg_eval *e)
 		n->user = RG_EVAL_NONE;
 		k += in->nips;
 		if (!n->tagged && in->user) {
-			struct idxvec *v = map_vec(pv, &pv->user_nodes, in->user);
+			struct rg_u32vec *v = map_vec(pv, &pv->user_nodes, in->user);
 			void *ui = rg_map_get(&pv->user_index, in->user, strlen(in->user));
 
-			if (!v || idxvec_push(v, (uint32_t)i) < 0)
+			if (!v || rg_u32vec_push(v, (uint32_t)i) < 0)
 				return -1;
 			if (!ui) {
 				const char **u = realloc(pv->users, (pv->nusers + 1) * sizeof(*u));
@@ -215,11 +193,11 @@ int eval_index_build(struct rg_eval *e)
 			n->user = (uint32_t)((uintptr_t)ui - 1);
 		}
 		for (j = 0; j < in->ntags; j++) {
-			struct idxvec *v = map_vec(pv, &pv->tag_nodes, in->tag_keys[j]);
+			struct rg_u32vec *v = map_vec(pv, &pv->tag_nodes, in->tag_keys[j]);
 
 			if (!v || (v->n && v->v[v->n - 1] == i))
 				continue; /* a tag listed twice on one node */
-			if (idxvec_push(v, (uint32_t)i) < 0)
+			if (rg_u32vec_push(v, (uint32_t)i) < 0)
 				return -1;
 		}
 	}
@@ -267,10 +245,10 @@ void eval_index_free(struct rg_eval *e)
 	size_t i = 0;
 
 	while ((s = rg_map_next(&pv->user_nodes, &i)))
-		idxvec_free(s->val);
+		rg_u32vec_free(s->val);
 	i = 0;
 	while ((s = rg_map_next(&pv->tag_nodes, &i)))
-		idxvec_free(s->val);
+		rg_u32vec_free(s->val);
 	rg_map_free(&pv->user_nodes);
 	rg_map_free(&pv->tag_nodes);
 	rg_map_free(&pv->user_index);
@@ -357,12 +335,12 @@ int eval_each_route_overlap(const struct rg_eval *e, uint8_t is6, rg_u128 lo, rg
 }
 
 struct collect {
-	struct idxvec v;
+	struct rg_u32vec v;
 };
 
 static int collect_node(uint32_t node, void *arg)
 {
-	return idxvec_push(&((struct collect *)arg)->v, node);
+	return rg_u32vec_push(&((struct collect *)arg)->v, node);
 }
 
 int rg_eval_nodes_in(const struct rg_eval *e, const struct rg_ipset *set, bool routes,
@@ -378,7 +356,7 @@ int rg_eval_nodes_in(const struct rg_eval *e, const struct rg_ipset *set, bool r
 
 		if (eval_each_node_in_range(e, is6, lo, hi, collect_node, &c) < 0 ||
 		    (routes && eval_each_route_overlap(e, is6, lo, hi, collect_node, &c) < 0)) {
-			idxvec_free(&c.v);
+			rg_u32vec_free(&c.v);
 			return -1;
 		}
 	}

@@ -5,11 +5,8 @@
 #include "relaygate/eval.h"
 #include "util/arena.h"
 #include "util/map.h"
+#include "util/vec.h"
 
-struct idxvec {
-	uint32_t *v;
-	size_t n, cap;
-};
 
 struct addr_ix {
 	rg_u128 a;
@@ -25,8 +22,8 @@ struct route_ix {
 
 struct eval_priv {
 	struct rg_arena arena;
-	struct rg_map user_nodes;    /* owner login -> struct idxvec* (untagged nodes) */
-	struct rg_map tag_nodes;     /* lowercased tag -> struct idxvec* */
+	struct rg_map user_nodes;    /* owner login -> struct rg_u32vec* (untagged nodes) */
+	struct rg_map tag_nodes;     /* lowercased tag -> struct rg_u32vec* */
 	const char **users;          /* distinct owner logins, in first-seen order */
 	size_t nusers;
 	struct rg_map user_index;    /* login -> (uintptr_t)index + 1 */
@@ -40,9 +37,9 @@ struct eval_priv {
 	size_t nowned_sets;
 	/* peers, prepared on first use */
 	bool peers_done;
-	struct idxvec *peer_src;     /* per rule: nodes among its sources */
-	struct idxvec *peer_recv;    /* per rule: nodes receiving it */
-	struct idxvec *peer_as_src;  /* per node: rules it is a source of */
+	struct rg_u32vec *peer_src;     /* per rule: nodes among its sources */
+	struct rg_u32vec *peer_recv;    /* per rule: nodes receiving it */
+	struct rg_u32vec *peer_as_src;  /* per node: rules it is a source of */
 	uint64_t *peer_bits;         /* scratch: one bit per node */
 	uint32_t *peer_out;          /* the last answer of rg_eval_peers */
 };
@@ -52,14 +49,12 @@ static inline struct eval_priv *eval_priv(const struct rg_eval *e)
 	return e->priv;
 }
 
-int idxvec_push(struct idxvec *v, uint32_t x);
-void idxvec_free(struct idxvec *v);
 
 /* index.c */
 int eval_index_build(struct rg_eval *e);
 void eval_index_free(struct rg_eval *e);
-const struct idxvec *eval_user_nodes(const struct rg_eval *e, const char *login);
-const struct idxvec *eval_tag_nodes(const struct rg_eval *e, const char *tagkey);
+const struct rg_u32vec *eval_user_nodes(const struct rg_eval *e, const char *login);
+const struct rg_u32vec *eval_tag_nodes(const struct rg_eval *e, const char *tagkey);
 int eval_add_node_ips(struct rg_ipset *s, const struct rg_inv_node *n);
 
 /* Calls fn for each node with an address in [lo, hi] (a node may repeat). */

@@ -39,11 +39,11 @@ int eval_entries_from_set(const struct rg_ipset *set, struct entry_vec *out)
 }
 
 /* The nodes a principal selector stands for (users, groups, tags, autogroups). */
-static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, struct idxvec *out,
+static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, struct rg_u32vec *out,
 			   bool *handled, struct rg_err *err)
 {
 	struct eval_priv *pv = eval_priv(e);
-	const struct idxvec *v;
+	const struct rg_u32vec *v;
 	size_t i, j;
 
 	*handled = true;
@@ -51,7 +51,7 @@ static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, str
 	case RG_SEL_USER:
 		v = eval_user_nodes(e, sel->text);
 		for (i = 0; v && i < v->n; i++)
-			if (idxvec_push(out, v->v[i]) < 0)
+			if (rg_u32vec_push(out, v->v[i]) < 0)
 				return -1;
 		return 0;
 	case RG_SEL_USER_DOMAIN:
@@ -62,7 +62,7 @@ static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, str
 				continue;
 			v = eval_user_nodes(e, pv->users[j]);
 			for (i = 0; v && i < v->n; i++)
-				if (idxvec_push(out, v->v[i]) < 0)
+				if (rg_u32vec_push(out, v->v[i]) < 0)
 					return -1;
 		}
 		return 0;
@@ -79,7 +79,7 @@ static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, str
 				continue;
 			v = eval_user_nodes(e, g->members[j].text);
 			for (i = 0; v && i < v->n; i++)
-				if (idxvec_push(out, v->v[i]) < 0)
+				if (rg_u32vec_push(out, v->v[i]) < 0)
 					return -1;
 		}
 		return 0;
@@ -89,7 +89,7 @@ static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, str
 			return rg_err_set(err, "tag not found: \"%s\"", sel->text);
 		v = eval_tag_nodes(e, sel->key);
 		for (i = 0; v && i < v->n; i++)
-			if (idxvec_push(out, v->v[i]) < 0)
+			if (rg_u32vec_push(out, v->v[i]) < 0)
 				return -1;
 		return 0;
 	case RG_SEL_AUTOGROUP:
@@ -103,7 +103,7 @@ static int principal_nodes(struct rg_eval *e, const struct rg_selector *sel, str
 				if (sel->autogroup == RG_AG_TAGGED ? !tagged
 								   : (tagged || !e->nodes[i].node->user))
 					continue;
-				if (idxvec_push(out, (uint32_t)i) < 0)
+				if (rg_u32vec_push(out, (uint32_t)i) < 0)
 					return -1;
 			}
 			return 0;
@@ -134,7 +134,7 @@ static int u32cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void idxvec_uniq(struct idxvec *v)
+static void u32vec_uniq(struct rg_u32vec *v)
 {
 	size_t i, k;
 
@@ -256,7 +256,7 @@ out:
 int rg_eval_resolve_src(struct rg_eval *e, const struct rg_selector *sel, struct rg_ipset *out,
 			bool *any, struct rg_err *err)
 {
-	struct idxvec nodes = { NULL, 0, 0 };
+	struct rg_u32vec nodes = { NULL, 0, 0 };
 	const struct rg_host *h;
 	bool handled;
 	size_t i;
@@ -314,7 +314,7 @@ int rg_eval_resolve_src(struct rg_eval *e, const struct rg_selector *sel, struct
 		break;
 	}
 out:
-	idxvec_free(&nodes);
+	rg_u32vec_free(&nodes);
 	return ret;
 }
 
@@ -326,7 +326,7 @@ out:
 int eval_dst_entries(struct rg_eval *e, const struct rg_selector *sel, struct entry_vec *out,
 		     bool *any_dst, struct rg_err *err)
 {
-	struct idxvec nodes = { NULL, 0, 0 };
+	struct rg_u32vec nodes = { NULL, 0, 0 };
 	struct rg_ipset set;
 	bool handled, any;
 	size_t i, j;
@@ -346,7 +346,7 @@ int eval_dst_entries(struct rg_eval *e, const struct rg_selector *sel, struct en
 	if (principal_nodes(e, sel, &nodes, &handled, err) < 0)
 		goto out;
 	if (handled) {
-		idxvec_uniq(&nodes);
+		u32vec_uniq(&nodes);
 		for (i = 0; i < nodes.n; i++) {
 			const struct rg_inv_node *n = e->nodes[nodes.v[i]].node;
 
@@ -373,7 +373,7 @@ int eval_dst_entries(struct rg_eval *e, const struct rg_selector *sel, struct en
 	rg_ipset_normalize(&set);
 	ret = eval_entries_from_set(&set, out);
 out:
-	idxvec_free(&nodes);
+	rg_u32vec_free(&nodes);
 	rg_ipset_free(&set);
 	return ret;
 }
