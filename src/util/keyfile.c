@@ -1,6 +1,5 @@
 /* Key text ("prefix" + 64 hex) and key files. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,17 +45,9 @@ int rg_keyfile_load(const char *path, const char *prefix, const char *what, bool
 	struct stat st;
 	int fd, ret = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = rg_file_open_regular(path, &st, err);
 	if (fd < 0)
-		return rg_err_errno(err, errno, "%s: cannot open", path);
-	if (fstat(fd, &st) < 0) {
-		rg_err_errno(err, errno, "%s: cannot stat", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rg_err_set(err, "%s: not a regular file", path);
-		goto out;
-	}
+		return -1;
 	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		rg_err_set(err, "%s: private key is accessible by group or others (mode %04o); "
 			   "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
