@@ -84,6 +84,11 @@ const char *rg_table_node_name(const struct rg_table *t, const uint8_t key[RG_TA
 uint32_t rg_table_node_find(const struct rg_table *t, const uint8_t key[RG_TABLE_KEY_LEN]);
 const uint8_t *rg_table_node_key_at(const struct rg_table *t, uint32_t node);
 const char *rg_table_node_name_at(const struct rg_table *t, uint32_t node);
+/*
+ * Relays of one group admit the same nodes (groups are numbered from 0);
+ * RG_TABLE_NONE for an unknown relay.
+ */
+uint32_t rg_table_relay_group(const struct rg_table *t, uint32_t relay);
 /* rg_table_allowed for a node index. */
 bool rg_table_allowed_at(const struct rg_table *t, uint32_t relay, uint32_t node);
 /* Inventory nodes left out of the table for want of a usable disco key. */

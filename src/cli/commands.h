@@ -8,10 +8,18 @@ CLI_DECLARE(cmd_api_main);
 CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
 CLI_DECLARE(cmd_filters_main);
+CLI_DECLARE(cmd_compile_main);
+CLI_DECLARE(cmd_keygen_main);
+CLI_DECLARE(cmd_pubkey_main);
+CLI_DECLARE(cmd_table_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
 extern const char cmd_filters_usage[];
+extern const char cmd_compile_usage[];
+extern const char cmd_keygen_usage[];
+extern const char cmd_pubkey_usage[];
+extern const char cmd_table_usage[];
 
 #endif

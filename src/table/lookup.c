@@ -94,6 +94,11 @@ const uint8_t *rg_table_relay_key(const struct rg_table *t, uint32_t relay)
 	return t && relay < t->nrelays ? relay_rec(t, relay) + R_KEY : NULL;
 }
 
+uint32_t rg_table_relay_group(const struct rg_table *t, uint32_t relay)
+{
+	return t && relay < t->nrelays ? tbl_le32(relay_rec(t, relay) + R_CLASS) : RG_TABLE_NONE;
+}
+
 const char *rg_table_relay_name(const struct rg_table *t, uint32_t relay)
 {
 	return t && relay < t->nrelays ? t->strings + tbl_le32(relay_rec(t, relay) + R_NAME) : NULL;

@@ -255,6 +255,9 @@ static void test_small_answers(void **state)
 	assert_int_not_equal(r2, RG_TABLE_NONE);
 	assert_int_equal(rg_table_relay_by_name(t, "laptop-a"), RG_TABLE_NONE);
 	assert_int_equal(rg_table_relay_by_name(t, NULL), RG_TABLE_NONE);
+	assert_int_not_equal(rg_table_relay_group(t, r1), rg_table_relay_group(t, r2));
+	assert_true(rg_table_relay_group(t, r1) < 2 && rg_table_relay_group(t, r2) < 2);
+	assert_int_equal(rg_table_relay_group(t, 2), RG_TABLE_NONE);
 	assert_memory_equal(rg_table_relay_key(t, r2), zero, 32);
 	assert_memory_equal(rg_table_relay_key(t, r1), (uint8_t[32]){ [0 ... 31] = 1 }, 32);
 	assert_true(rg_table_allowed(t, r1, k3));
