@@ -168,27 +168,21 @@ static int check_sections(struct rg_table *t, const char *name, struct rg_err *e
 	return 0;
 }
 
-/* Every bucket within bounds, every key in its own bucket, keys ascending within one. */
+/*
+ * Every bucket within bounds. Where keys sit is not checked: a key outside
+ * its hash's bucket is never found, which denies (fails closed), and the
+ * writer's placement is what the round-trip tests check.
+ */
 static int check_index(const struct rg_table *t, const char *name, struct rg_err *err)
 {
-	uint32_t maxb = tbl_le32(t->data + H_MAXBUCKET), b, k;
+	uint32_t maxb = tbl_le32(t->data + H_MAXBUCKET), b, lo, hi;
 
 	if (tbl_le32(t->buckets) != 0 || tbl_le32(t->buckets + 4 * (size_t)t->nbuckets) != t->nnodes)
 		return bad(err, name, "the bucket directory does not span the keys");
-	for (b = 0; b < t->nbuckets; b++) {
-		uint32_t lo = tbl_le32(t->buckets + 4 * (size_t)b);
-		uint32_t hi = tbl_le32(t->buckets + 4 * (size_t)b + 4);
-
-		if (hi < lo || hi > t->nnodes || hi - lo > maxb)
+	for (b = 0, lo = 0; b < t->nbuckets; b++, lo = hi) {
+		hi = tbl_le32(t->buckets + 4 * (size_t)b + 4);
+		if (hi < lo || hi - lo > maxb)
 			return bad(err, name, "bucket %u is out of bounds", b);
-		for (k = lo; k < hi; k++) {
-			const uint8_t *key = t->keys + (size_t)k * TBL_KEY_LEN;
-
-			if (tbl_bucket(t->hk, key, t->nbuckets) != b)
-				return bad(err, name, "key %u is not in its bucket", k);
-			if (k > lo && memcmp(key - TBL_KEY_LEN, key, TBL_KEY_LEN) >= 0)
-				return bad(err, name, "keys of bucket %u are not strictly ascending", b);
-		}
 	}
 	return 0;
 }
