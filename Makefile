@@ -177,6 +177,19 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/run-example.sh $(BUILD)
 
+# --- benchmarks -------------------------------------------------------------
+# Every bench/*.c is a program linked against the library; bench/run.sh runs
+# them all (and any bench/*.sh) and prints one line per figure.
+
+$(BUILD)/bench/%: bench/%.c $(LIBRARY)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(LIBRARY) $(LIBS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)bash bench/run.sh $(BUILD)
+
 # --- install ------------------------------------------------------------------
 
 install: all
