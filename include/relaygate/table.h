@@ -76,8 +76,9 @@ const char *rg_table_node_name(const struct rg_table *t, const uint8_t key[RG_TA
 
 /*
  * Additions for tools and metrics (table show, tests). Nodes are the
- * requesters indexed by disco key, numbered 0 .. info.nnodes - 1; relays
- * 0 .. info.nrelays - 1. Out-of-range indexes give NULL, RG_TABLE_NONE or
+ * requesters indexed by disco key (the nodes allowed on at least one relay:
+ * rg_table_node_name knows no others), numbered 0 .. info.nnodes - 1;
+ * relays 0 .. info.nrelays - 1. Out-of-range indexes give NULL, RG_TABLE_NONE or
  * false. rg_table_relay_key and rg_table_relay_name return NULL for them.
  */
 /* The node with that disco key, or RG_TABLE_NONE. Constant expected time. */

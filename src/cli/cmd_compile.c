@@ -25,7 +25,8 @@ const char cmd_compile_usage[] =
 	"\n"
 	"POLICY must validate as 'relaygate validate --inventory INV' would accept it\n"
 	"(its tests included). Nodes without a disco key in INV cannot be authorized;\n"
-	"they are counted. TABLE is written atomically (mode 0644).\n"
+	"they are counted. Requesters (nodes allowed on some relay) are indexed by disco\n"
+	"key; other nodes are not in the table. TABLE is written atomically (mode 0644).\n"
 	"\n"
 	"options:\n"
 	"  -i, --inventory FILE  the tailnet's users and nodes with disco keys (required)\n"
@@ -110,7 +111,7 @@ static void print_diags(const struct rg_diags *diags)
 static void report(const char *out, const struct rg_table_build_opts *o,
 		   const struct rg_table_build_stats *st, size_t len)
 {
-	printf("%s: serial %llu, %u relays (%u distinct allowed sets), %u nodes by disco key, "
+	printf("%s: serial %llu, %u relays (%u distinct allowed sets), %u requesters by disco key, "
 	       "%llu allowed pairs, %zu bytes\n", out, (unsigned long long)o->serial, st->nrelays,
 	       st->nclasses, st->nnodes, (unsigned long long)st->allowed_pairs, len);
 	if (st->unkeyed)

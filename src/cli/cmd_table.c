@@ -174,7 +174,7 @@ static int do_verify(const struct cli_command *self, const struct args *a)
 		return ret;
 	rg_table_get_info(t, &i);
 	sodium_bin2hex(hex, sizeof(hex), i.signer, sizeof(i.signer));
-	printf("%s: ok: serial %llu, signed by %s, %u relays, %u nodes\n", a->path,
+	printf("%s: ok: serial %llu, signed by %s, %u relays, %u requesters\n", a->path,
 	       (unsigned long long)i.serial, hex, i.nrelays, i.nnodes);
 	rg_table_close(t);
 	return RG_EXIT_OK;

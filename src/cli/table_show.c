@@ -118,7 +118,7 @@ static void put_header(struct show *s, const char *path)
 		put_hex(b, i->policy_digest, sizeof(i->policy_digest));
 		rg_buf_puts(b, "\", \"inventory_blake2b\": \"");
 		put_hex(b, i->inventory_digest, sizeof(i->inventory_digest));
-		rg_buf_printf(b, "\", \"nodes\": %u, \"nodes_without_disco_key\": %u, \"relays\": %u, "
+		rg_buf_printf(b, "\", \"requesters\": %u, \"nodes_without_disco_key\": %u, \"relays\": %u, "
 			      "\"groups\": [", i->nnodes, rg_table_unkeyed(s->t), i->nrelays);
 		return;
 	}
@@ -131,8 +131,8 @@ static void put_header(struct show *s, const char *path)
 	put_hex(b, i->policy_digest, sizeof(i->policy_digest));
 	rg_buf_puts(b, "\ninventory:  blake2b-256:");
 	put_hex(b, i->inventory_digest, sizeof(i->inventory_digest));
-	rg_buf_printf(b, "\nnodes:      %u by disco key, %u without one\nrelays:     %u\n", i->nnodes,
-		      rg_table_unkeyed(s->t), i->nrelays);
+	rg_buf_printf(b, "\nrequesters: %u by disco key (%u nodes without one left out)\n"
+		      "relays:     %u\n", i->nnodes, rg_table_unkeyed(s->t), i->nrelays);
 }
 
 /* One relay or node: {"name": ..., "disco_key": ...}, or a text line. */

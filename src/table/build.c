@@ -95,7 +95,7 @@ static void put_names(uint8_t *buf, const struct layout *l, const struct rg_eval
 		uint32_t id = x->id_of[a->relays[i]];
 		size_t len = strlen(n->name) + 1;
 
-		if (id != TBL_NONE)
+		if (tbl_usable_key(n))
 			memcpy(r + R_KEY, n->disco, TBL_KEY_LEN);
 		tbl_put32(r + R_NAME, pos);
 		tbl_put32(r + R_NODE, id);
@@ -162,7 +162,7 @@ int rg_table_build(const struct rg_eval *e, const struct rg_table_build_opts *o,
 		return rg_err_set(err, "libsodium initialisation failed");
 	if (tbl_authz_compute(e, &a, err) < 0)
 		return -1;
-	if (tbl_index_build(e, &x, err) < 0)
+	if (tbl_index_build(e, &a, &x, err) < 0)
 		goto out_authz;
 	if (plan(e, &a, &x, &l, err) < 0)
 		goto out;
@@ -175,7 +175,7 @@ int rg_table_build(const struct rg_eval *e, const struct rg_table_build_opts *o,
 	st->nrelays = l.c.nrelays;
 	st->nclasses = l.c.nclasses;
 	st->nnodes = l.c.nnodes;
-	st->unkeyed = (uint32_t)(e->nnodes - x.nnodes);
+	st->unkeyed = x.unkeyed;
 	put_header(buf, &l, &x, o, st->unkeyed);
 	for (i = 0; i <= x.nbuckets; i++)
 		tbl_put32(buf + l.off[SEC_BUCKETS] + 4 * i, x.buckets[i]);

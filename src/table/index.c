@@ -1,7 +1,8 @@
 /*
- * The key index of a table being built: which nodes it holds (those with a
- * usable disco key), their order (by bucket under a fresh random hash key,
- * then by key), and the bucket directory.
+ * The key index of a table being built: which nodes it holds (requesters:
+ * nodes with a usable disco key that may allocate on some relay), their
+ * order (by bucket under a fresh random hash key, then by key), and the
+ * bucket directory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,18 @@ static int ent_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, TBL_KEY_LEN);
 }
 
-static bool usable_key(const struct rg_inv_node *n)
+/* Whether node i may allocate on the relays of some class. */
+static bool requester(const struct tbl_authz *a, size_t i)
+{
+	size_t c;
+
+	for (c = 0; c < a->nclasses; c++)
+		if (tbl_authz_allows(a, c, i))
+			return true;
+	return false;
+}
+
+bool tbl_usable_key(const struct rg_inv_node *n)
 {
 	struct rg_disco_key k;
 
@@ -72,7 +84,8 @@ static int check_unique(const struct rg_eval *e, const struct ent *ents, uint32_
 	return 0;
 }
 
-int tbl_index_build(const struct rg_eval *e, struct tbl_index *x, struct rg_err *err)
+int tbl_index_build(const struct rg_eval *e, const struct tbl_authz *a, struct tbl_index *x,
+		    struct rg_err *err)
 {
 	struct ent *ents = NULL;
 	uint32_t *count = NULL;
@@ -82,8 +95,12 @@ int tbl_index_build(const struct rg_eval *e, struct tbl_index *x, struct rg_err 
 	memset(x, 0, sizeof(*x));
 	if (sodium_init() < 0)
 		return rg_err_set(err, "libsodium initialisation failed");
-	for (i = 0; i < e->nnodes; i++)
-		n += usable_key(e->nodes[i].node);
+	for (i = 0; i < e->nnodes; i++) {
+		bool keyed = tbl_usable_key(e->nodes[i].node);
+
+		x->unkeyed += !keyed;
+		n += keyed && requester(a, i);
+	}
 	if (n > TBL_MAX_NODES)
 		return rg_err_set(err, "%zu nodes with disco keys; a table holds at most %u", n,
 				  TBL_MAX_NODES);
@@ -100,7 +117,7 @@ int tbl_index_build(const struct rg_eval *e, struct tbl_index *x, struct rg_err 
 	}
 	for (i = 0, n = 0; i < e->nnodes; i++) {
 		x->id_of[i] = TBL_NONE;
-		if (usable_key(e->nodes[i].node))
+		if (tbl_usable_key(e->nodes[i].node) && requester(a, i))
 			ents[n++] = (struct ent){ 0, (uint32_t)i, e->nodes[i].node->disco };
 	}
 	for (attempt = 0; !spread(x, ents, count); attempt++) {

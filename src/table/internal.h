@@ -38,13 +38,17 @@ static inline bool tbl_authz_allows(const struct tbl_authz *a, size_t cls, size_
  */
 struct tbl_index {
 	uint32_t *order;        /* table node -> eval node */
-	uint32_t *id_of;        /* eval node -> table node, or TBL_NONE (no usable key) */
+	uint32_t *id_of;        /* eval node -> table node, or TBL_NONE (not a keyed requester) */
 	uint32_t *buckets;      /* nbuckets + 1 first-node indexes */
 	uint32_t nnodes, nbuckets, max_bucket;
+	uint32_t unkeyed;       /* eval nodes without a usable disco key */
 	uint64_t hk[4];
 };
 
-int tbl_index_build(const struct rg_eval *e, struct tbl_index *x, struct rg_err *err);
+/* A disco key present, not zero and not of small order. */
+bool tbl_usable_key(const struct rg_inv_node *n);
+int tbl_index_build(const struct rg_eval *e, const struct tbl_authz *a, struct tbl_index *x,
+		    struct rg_err *err);
 void tbl_index_free(struct tbl_index *x);
 
 /* The parsed view of a mapped table (load.c); lookups read it (lookup.c). */

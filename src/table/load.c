@@ -221,9 +221,8 @@ static int check_relays(const struct rg_table *t, const char *name, struct rg_er
 			return bad(err, name, "relay %u: name out of bounds", r);
 		if (tbl_le32(rec + R_CLASS) >= t->nclasses || tbl_le32(rec + R_RESERVED) != 0)
 			return bad(err, name, "relay %u: bad class", r);
-		if (node == TBL_NONE ? !all_zero(rec + R_KEY, TBL_KEY_LEN) :
-		    node >= t->nnodes ||
-		    memcmp(t->keys + (size_t)node * TBL_KEY_LEN, rec + R_KEY, TBL_KEY_LEN) != 0)
+		if (node != TBL_NONE && (node >= t->nnodes ||
+		    memcmp(t->keys + (size_t)node * TBL_KEY_LEN, rec + R_KEY, TBL_KEY_LEN) != 0))
 			return bad(err, name, "relay %u: key and node disagree", r);
 	}
 	return 0;
