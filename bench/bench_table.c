@@ -296,10 +296,11 @@ static int run(unsigned nodes, const char *path)
 	    rg_table_open(path, &trust, &t, &err) < 0 ||
 	    lookups(e, t, &trate, &wrate, &share) < 0)
 		goto out;
-	printf("table nodes=%u relays=%u groups=%u grants=%d evaluate=%.0fms build+sign+write=%.0fms "
-	       "size=%.2fMB allowed_pairs=%llu\n", nodes, st.nrelays, st.nclasses, NGRANTS + 1,
-	       (t1 - t0) * 1e3, (t2 - t1) * 1e3, (double)len / 1e6,
-	       (unsigned long long)st.allowed_pairs);
+	printf("table nodes=%u requesters=%u relays=%u groups=%u grants=%d relay_items=%zu "
+	       "evaluate=%.0fms build+sign+write=%.0fms size=%.2fMB allowed_pairs=%llu\n", nodes,
+	       st.nnodes, st.nrelays, st.nclasses, NGRANTS + 1,
+	       e->nodes[rg_inventory_node(inv, "relay-0")->index].nitems, (t1 - t0) * 1e3,
+	       (t2 - t1) * 1e3, (double)len / 1e6, (unsigned long long)st.allowed_pairs);
 	printf("table load=%.2fms (fastest %.2fms; without the signature check %.2fms, fastest %.2fms)\n",
 	       load * 1e3, load_best * 1e3, bare * 1e3, bare_best * 1e3);
 	printf("table lookups/s=%.1fM (%.1fns) walk/s=%.3fM (%.2fus) speedup=%.0fx allowed=%.0f%%\n",
