@@ -24,6 +24,10 @@ static int plan(const struct rg_eval *e, const struct tbl_authz *a, const struct
 	uint64_t off = TBL_HEADER_SIZE, strings = 0;
 	size_t i;
 
+	memset(l, 0, sizeof(*l));
+	if (a->nrelays > TBL_MAX_NODES)
+		return rg_err_set(err, "%zu relays; a table holds at most %u", a->nrelays,
+				  TBL_MAX_NODES);
 	l->c = (struct tbl_counts){ x->nnodes, (uint32_t)a->nrelays, (uint32_t)a->nclasses,
 				    x->nbuckets };
 	for (i = 0; i < x->nnodes; i++)
@@ -158,6 +162,8 @@ int rg_table_build(const struct rg_eval *e, const struct rg_table_build_opts *o,
 	if (!st)
 		st = &dummy;
 	memset(st, 0, sizeof(*st));
+	if (!o || !o->key)
+		return rg_err_set(err, "no signing key");
 	if (sodium_init() < 0)
 		return rg_err_set(err, "libsodium initialisation failed");
 	if (tbl_authz_compute(e, &a, err) < 0)

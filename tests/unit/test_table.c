@@ -620,6 +620,8 @@ static void test_duplicate_keys(void **state)
 	(void)state;
 	assert_int_equal(fixture_load(&f, pol, inv), 0);
 	memset(&o, 0, sizeof(o));
+	assert_int_equal(rg_table_build(f.e, &o, &buf, &len, NULL, &err), -1);
+	assert_string_equal(err.msg, "no signing key");
 	o.key = &key_a;
 	assert_int_equal(rg_table_build(f.e, &o, &buf, &len, NULL, &err), -1);
 	assert_null(buf);
