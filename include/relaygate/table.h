@@ -74,4 +74,25 @@ bool rg_table_allowed(const struct rg_table *t, uint32_t relay, const uint8_t ke
 /* The name of the node with that disco key (for logs), or NULL. */
 const char *rg_table_node_name(const struct rg_table *t, const uint8_t key[RG_TABLE_KEY_LEN]);
 
+/*
+ * Additions for tools and metrics (table show, tests). Nodes are the
+ * requesters indexed by disco key (the nodes allowed on at least one relay:
+ * rg_table_node_name knows no others), numbered 0 .. info.nnodes - 1;
+ * relays 0 .. info.nrelays - 1. Out-of-range indexes give NULL, RG_TABLE_NONE or
+ * false. rg_table_relay_key and rg_table_relay_name return NULL for them.
+ */
+/* The node with that disco key, or RG_TABLE_NONE. Constant expected time. */
+uint32_t rg_table_node_find(const struct rg_table *t, const uint8_t key[RG_TABLE_KEY_LEN]);
+const uint8_t *rg_table_node_key_at(const struct rg_table *t, uint32_t node);
+const char *rg_table_node_name_at(const struct rg_table *t, uint32_t node);
+/*
+ * Relays of one group admit the same nodes (groups are numbered from 0);
+ * RG_TABLE_NONE for an unknown relay.
+ */
+uint32_t rg_table_relay_group(const struct rg_table *t, uint32_t relay);
+/* rg_table_allowed for a node index. */
+bool rg_table_allowed_at(const struct rg_table *t, uint32_t relay, uint32_t node);
+/* Inventory nodes left out of the table for want of a usable disco key. */
+uint32_t rg_table_unkeyed(const struct rg_table *t);
+
 #endif

@@ -12,6 +12,10 @@ CLI_DECLARE(cmd_test_main);
 CLI_DECLARE(cmd_matrix_main);
 CLI_DECLARE(cmd_diff_main);
 CLI_DECLARE(cmd_probe_main);
+CLI_DECLARE(cmd_compile_main);
+CLI_DECLARE(cmd_keygen_main);
+CLI_DECLARE(cmd_pubkey_main);
+CLI_DECLARE(cmd_table_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
@@ -21,5 +25,9 @@ extern const char cmd_test_usage[];
 extern const char cmd_matrix_usage[];
 extern const char cmd_diff_usage[];
 extern const char cmd_probe_usage[];
+extern const char cmd_compile_usage[];
+extern const char cmd_keygen_usage[];
+extern const char cmd_pubkey_usage[];
+extern const char cmd_table_usage[];
 
 #endif

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "relaygate/disco_key.h"
+#include "util/keyfile.h"
 
 /*
  * The Curve25519 points of order 1, 2, 4 and 8 (libsodium's blacklist in
@@ -44,38 +45,14 @@ void rg_disco_wipe(void *p, size_t n)
 	sodium_memzero(p, n);
 }
 
-/* prefix + exactly 64 hex digits (either case) → 32 bytes. */
-static int parse_prefixed_hex(const char *s, size_t n, const char *prefix, uint8_t out[32])
-{
-	size_t pl = strlen(prefix), binlen = 0;
-	const char *end = NULL;
-
-	if (n != pl + 2 * RG_DISCO_KEY_LEN || memcmp(s, prefix, pl) != 0)
-		return -1;
-	if (sodium_hex2bin(out, RG_DISCO_KEY_LEN, s + pl, n - pl, NULL, &binlen, &end) != 0 ||
-	    binlen != RG_DISCO_KEY_LEN || end != s + n) {
-		sodium_memzero(out, RG_DISCO_KEY_LEN);
-		return -1;
-	}
-	return 0;
-}
-
-static void format_prefixed_hex(const uint8_t in[32], const char *prefix, char *out)
-{
-	size_t pl = strlen(prefix);
-
-	memcpy(out, prefix, pl);
-	sodium_bin2hex(out + pl, 2 * RG_DISCO_KEY_LEN + 1, in, RG_DISCO_KEY_LEN);
-}
-
 int rg_disco_key_parse(const char *s, size_t n, struct rg_disco_key *out)
 {
-	return parse_prefixed_hex(s, n, RG_DISCO_KEY_PREFIX, out->b);
+	return rg_hexkey_parse(s, n, RG_DISCO_KEY_PREFIX, out->b);
 }
 
 void rg_disco_key_format(const struct rg_disco_key *k, char *out)
 {
-	format_prefixed_hex(k->b, RG_DISCO_KEY_PREFIX, out);
+	rg_hexkey_format(k->b, RG_DISCO_KEY_PREFIX, out);
 }
 
 void rg_disco_key_short(const struct rg_disco_key *k, char out[RG_DISCO_KEY_SHORT_LEN + 1])
@@ -135,12 +112,12 @@ int rg_disco_private_generate(struct rg_disco_private *out)
 
 int rg_disco_private_parse(const char *s, size_t n, struct rg_disco_private *out)
 {
-	return parse_prefixed_hex(s, n, RG_DISCO_PRIVATE_PREFIX, out->b);
+	return rg_hexkey_parse(s, n, RG_DISCO_PRIVATE_PREFIX, out->b);
 }
 
 void rg_disco_private_format(const struct rg_disco_private *k, char *out)
 {
-	format_prefixed_hex(k->b, RG_DISCO_PRIVATE_PREFIX, out);
+	rg_hexkey_format(k->b, RG_DISCO_PRIVATE_PREFIX, out);
 }
 
 int rg_disco_private_public(const struct rg_disco_private *k, struct rg_disco_key *pub)

@@ -85,6 +85,25 @@ out:
 	return ret;
 }
 
+int rg_file_open_regular(const char *path, struct stat *st, struct rg_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return rg_err_errno(err, errno, "%s: cannot open", path);
+	if (fstat(fd, st) < 0) {
+		rg_err_errno(err, errno, "%s: cannot stat", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		rg_err_set(err, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -25,6 +25,13 @@ int rg_file_read(const char *path, size_t max, char **out, size_t *len, struct r
 int rg_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 int exclusive, struct rg_err *err);
 
+struct stat;
+/*
+ * Opens path read-only and fills st; refuses anything but a regular file.
+ * Returns the descriptor (the caller closes it) or -1 with the reason in err.
+ */
+int rg_file_open_regular(const char *path, struct stat *st, struct rg_err *err);
+
 /* Whether the contents of path equal data (false when unreadable). */
 int rg_file_equals(const char *path, const void *data, size_t len);
 

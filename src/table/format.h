@@ -1,0 +1,137 @@
+/*
+ * The on-disk layout of the relay authorization table (docs/table-format.md),
+ * shared by the writer and the loader. Every integer is little-endian and
+ * read through memcpy, so the mapping needs no alignment.
+ */
+#ifndef RG_TABLE_FORMAT_H
+#define RG_TABLE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TBL_MAGIC "RGTABLE"       /* and a NUL: 8 bytes */
+#define TBL_MAGIC_LEN 8
+#define TBL_VERSION 1
+#define TBL_HEADER_SIZE 256
+#define TBL_SIG_LEN 64
+#define TBL_RELAY_SIZE 48
+#define TBL_KEY_LEN 32
+#define TBL_NAME_STRIDE 16        /* the names index holds every 16th node name's offset */
+#define TBL_BUCKET_LOAD 2         /* keys per bucket on average */
+#define TBL_MAX_BUCKET 32         /* longest bucket a table may have (bounds every lookup) */
+#define TBL_MAX_NODES (1u << 24)
+#define TBL_MAX_CLASSES (1u << 16)
+#define TBL_MAX_SIZE ((uint64_t)1 << 30)
+#define TBL_NONE UINT32_MAX
+
+/* Header field offsets. */
+enum {
+	H_MAGIC = 0,
+	H_VERSION = 8,
+	H_HEADER_SIZE = 12,
+	H_FILE_SIZE = 16,
+	H_SERIAL = 24,
+	H_CREATED = 32,
+	H_POLICY = 40,
+	H_INVENTORY = 72,
+	H_SIGNER = 104,
+	H_HASHKEY = 136,
+	H_NNODES = 168,
+	H_NRELAYS = 172,
+	H_NCLASSES = 176,
+	H_NBUCKETS = 180,
+	H_MAXBUCKET = 184,
+	H_UNKEYED = 188,
+	H_SECTIONS = 192,          /* SEC_COUNT x (u32 offset, u32 size) */
+	H_RESERVED = 240,          /* zero up to TBL_HEADER_SIZE */
+};
+
+/* Relay record field offsets. */
+enum { R_KEY = 0, R_NAME = 32, R_NODE = 36, R_CLASS = 40, R_RESERVED = 44 };
+
+enum { SEC_RELAYS, SEC_BUCKETS, SEC_KEYS, SEC_GRANTS, SEC_NAMEIDX, SEC_STRINGS, SEC_COUNT };
+
+struct tbl_counts {
+	uint32_t nnodes, nrelays, nclasses, nbuckets;
+};
+
+static inline uint32_t tbl_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+static inline uint64_t tbl_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline void tbl_put32(uint8_t *p, uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void tbl_put64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint64_t tbl_align8(uint64_t n)
+{
+	return (n + 7) & ~(uint64_t)7;
+}
+
+/* Bytes of grant bits per node: one bit per relay class. */
+static inline uint32_t tbl_stride(uint32_t nclasses)
+{
+	return (nclasses + 7) / 8;
+}
+
+/*
+ * The bucket of a disco key: NH (the UMAC hash: a sum of products of
+ * key-offset 64-bit words, ε-almost-universal) under the table's random
+ * hash key, whose high bits are mapped onto [0, nbuckets) by a multiply.
+ * Keys an adversary picks without knowing the hash key spread evenly; the
+ * writer bounds the longest bucket in any case (TBL_MAX_BUCKET).
+ */
+static inline uint32_t tbl_bucket(const uint64_t hk[4], const uint8_t key[TBL_KEY_LEN],
+				  uint32_t nbuckets)
+{
+	unsigned __int128 a = (unsigned __int128)(tbl_le64(key) + hk[0]) * (tbl_le64(key + 8) + hk[1]);
+	unsigned __int128 b = (unsigned __int128)(tbl_le64(key + 16) + hk[2]) *
+			      (tbl_le64(key + 24) + hk[3]);
+	uint64_t h = (uint64_t)((a + b) >> 64);
+
+	return (uint32_t)(((h >> 32) * nbuckets) >> 32);
+}
+
+/* Expected size of every section but the string table (which the header gives). */
+static inline void tbl_section_sizes(const struct tbl_counts *c, uint64_t size[SEC_COUNT])
+{
+	size[SEC_RELAYS] = (uint64_t)c->nrelays * TBL_RELAY_SIZE;
+	size[SEC_BUCKETS] = ((uint64_t)c->nbuckets + 1) * 4;
+	size[SEC_KEYS] = (uint64_t)c->nnodes * TBL_KEY_LEN;
+	size[SEC_GRANTS] = (uint64_t)c->nnodes * tbl_stride(c->nclasses);
+	size[SEC_NAMEIDX] = ((uint64_t)c->nnodes + TBL_NAME_STRIDE - 1) / TBL_NAME_STRIDE * 4;
+	size[SEC_STRINGS] = 0;
+}
+
+#endif

@@ -1,0 +1,17 @@
+# keygen sign|disco: one line of public key text, a 0600 key, pubkey agrees, no silent overwrite.
+umask 022
+$RG keygen sign -o "$TMP/s.key" >"$TMP/s.pub" || echo "keygen sign failed"
+grep -Eqx '[0-9a-f]{64}' "$TMP/s.pub" && [ "$(wc -l <"$TMP/s.pub")" = 1 ] && echo "sign: one line, 64 lowercase hex"
+echo "sign key mode $(stat -c %a "$TMP/s.key")"
+[ "$($RG pubkey "$TMP/s.key")" = "$(cat "$TMP/s.pub")" ] && echo "pubkey: the same sign key"
+$RG keygen disco -o "$TMP/d.key" >"$TMP/d.pub" || echo "keygen disco failed"
+grep -Eqx 'discokey:[0-9a-f]{64}' "$TMP/d.pub" && [ "$(wc -l <"$TMP/d.pub")" = 1 ] && echo "disco: one line, discokey: and 64 lowercase hex"
+echo "disco key mode $(stat -c %a "$TMP/d.key")"
+[ "$($RG pubkey "$TMP/d.key")" = "$(cat "$TMP/d.pub")" ] && echo "pubkey: the same disco key"
+cp "$TMP/s.key" "$TMP/s.bak"
+$RG keygen sign -o "$TMP/s.key" 2>&1 | sed "s|$TMP|TMP|"; echo "exit ${PIPESTATUS[0]}"
+cmp -s "$TMP/s.key" "$TMP/s.bak" && echo "the existing key is untouched"
+$RG keygen sign -o "$TMP/s.key" --force >"$TMP/s2.pub" && ! cmp -s "$TMP/s.pub" "$TMP/s2.pub" && echo "--force replaced it"
+chmod 644 "$TMP/s.key"
+$RG pubkey "$TMP/s.key" 2>&1 | sed "s|$TMP|TMP|"; echo "exit ${PIPESTATUS[0]}"
+$RG keygen rsa -o "$TMP/x.key" 2>&1; echo "exit $?"
