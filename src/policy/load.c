@@ -902,10 +902,9 @@ static int load_objects(struct loader *L, const node_t *arr, const char *gotype,
 		return -1;
 	for (i = 0; i < arr->nchildren; i++) {
 		const node_t *o = rg_hj_child(L->doc, arr, i);
-		struct rg_span *span = (struct rg_span *)(base + i * elem);
 
 		/* Every element struct starts with its span. */
-		*span = o->span;
+		memcpy(base + i * elem, &o->span, sizeof(o->span));
 		if (o->kind == RG_HJ_NULL)
 			continue;
 		if (o->kind != RG_HJ_OBJECT) {
