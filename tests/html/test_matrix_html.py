@@ -130,7 +130,8 @@ class MatrixHTMLTest(unittest.TestCase):
         return probed
 
     def render(self, path, query="", width=1280, height=900):
-        key = (open(path, encoding="utf-8").read(), query, width, height)
+        with open(path, encoding="utf-8") as f:
+            key = (f.read(), query, width, height)
         if key not in self.rendered:
             self.rendered[key] = self.chromium(path, query, width, height)
         return self.rendered[key]
