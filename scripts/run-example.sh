@@ -9,3 +9,17 @@ echo "== relaygate validate --inventory examples/inventory.json examples/policy.
 "$rg" validate --inventory examples/inventory.json examples/policy.hujson
 echo "== relaygate matrix --inventory examples/inventory.json examples/policy.hujson"
 "$rg" matrix --inventory examples/inventory.json examples/policy.hujson
+# The relay authorization table relaygated enforces, built from the same policy.
+out="$build/example"
+mkdir -p "$out"
+echo "== relaygate compile examples/policy.hujson --inventory examples/inventory.json (relay table)"
+"$rg" keygen sign -o "$out/sign.key" --force > "$out/sign.pub"
+"$rg" compile examples/policy.hujson --inventory examples/inventory.json \
+  --sign-key "$out/sign.key" -o "$out/relay.table"
+"$rg" table show "$out/relay.table" | head -20
+for n in app-vm-1 carol-laptop; do
+  key=$(grep -A1 "\"name\": \"$n\"" examples/inventory.json | grep -o 'discokey:[0-9a-f]*')
+  echo "== relaygate table query ... --relay relay-1 --key <$n's disco key>"
+  # exit 1 means "denied": expected for carol-laptop, which holds no relay grant
+  "$rg" table query "$out/relay.table" --trust "$out/sign.pub" --relay relay-1 --key "$key" || [ $? -eq 1 ]
+done
