@@ -49,7 +49,7 @@ void *rg_arena_alloc(struct rg_arena *a, size_t n)
 		if (!b)
 			return NULL;
 		b->size = size;
-		if (size > ARENA_BLOCK / 4 && a->head) {
+		if (n > ARENA_BLOCK / 4 && a->head) {
 			/* Big allocations get their own block behind the current one. */
 			b->next = a->head->next;
 			a->head->next = b;
