@@ -32,6 +32,9 @@ struct rg_emit_loc {
 };
 void rg_emit_locate(const struct rg_diag *d, struct rg_emit_loc *loc);
 
+/* A message on one line: control characters become \\n, \\r, \\t or \\xNN. */
+void rg_emit_text(struct rg_buf *out, const char *s);
+
 struct rg_emit_summary {
 	size_t files, errors, warnings, infos, suppressed;
 };

@@ -39,3 +39,28 @@ void rg_emit_summarize(const struct rg_diags *d, size_t files, struct rg_emit_su
 		}
 	}
 }
+
+void rg_emit_text(struct rg_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		rg_buf_append(out, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '\n': rg_buf_puts(out, "\\n"); break;
+		case '\r': rg_buf_puts(out, "\\r"); break;
+		case '\t': rg_buf_puts(out, "\\t"); break;
+		default:
+			rg_buf_puts(out, "\\x");
+			rg_buf_putc(out, hex[c >> 4]);
+			rg_buf_putc(out, hex[c & 15]);
+		}
+	}
+	rg_buf_append(out, run, (size_t)(s - run));
+}

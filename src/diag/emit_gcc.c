@@ -13,9 +13,9 @@ void rg_emit_gcc(struct rg_buf *out, const struct rg_diags *d, const struct rg_e
 		if (x->suppressed)
 			continue;
 		rg_emit_locate(x, &loc);
-		rg_buf_printf(out, "%s:%u:%u: %s: %s", x->src ? x->src->name : "-", loc.line, loc.col,
-			      x->severity == RG_SEV_INFO ? "note" : rg_severity_name(x->severity),
-			      x->message);
+		rg_buf_printf(out, "%s:%u:%u: %s: ", x->src ? x->src->name : "-", loc.line, loc.col,
+			      x->severity == RG_SEV_INFO ? "note" : rg_severity_name(x->severity));
+		rg_emit_text(out, x->message);
 		if (id)
 			rg_buf_printf(out, " [%s %s]", id, x->rule);
 		rg_buf_putc(out, '\n');
