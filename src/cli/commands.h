@@ -8,10 +8,18 @@ CLI_DECLARE(cmd_api_main);
 CLI_DECLARE(cmd_hujson_main);
 CLI_DECLARE(cmd_validate_main);
 CLI_DECLARE(cmd_filters_main);
+CLI_DECLARE(cmd_lint_main);
+CLI_DECLARE(cmd_fmt_main);
+CLI_DECLARE(cmd_rules_main);
+CLI_DECLARE(cmd_explain_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
 extern const char cmd_validate_usage[];
 extern const char cmd_filters_usage[];
+extern const char cmd_lint_usage[];
+extern const char cmd_fmt_usage[];
+extern const char cmd_rules_usage[];
+extern const char cmd_explain_usage[];
 
 #endif
