@@ -77,7 +77,7 @@ PROGRAMS    := $(RELAYGATE) $(if $(DAEMON_SRCS),$(RELAYGATED))
 
 .PHONY: all deps run check check-only test unit unit-asan cli api api-asan conformance \
         conformance-update conformance-check conformance-asan install uninstall clean bench \
-        fuzz fuzz-smoke soak
+        fuzz fuzz-smoke soak lint-tests lint-asan rule-docs
 
 all: $(LIBRARY) $(PROGRAMS)
 
@@ -165,7 +165,24 @@ conformance-asan: $(SAN_RELAYGATE)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	  $(PYTHON) tests/conformance/ratchet.py --bin $(SAN_RELAYGATE) --shared $(SHARED)
 
-test: unit cli api unit-asan api-asan conformance-check conformance-asan
+# relaygate lint and fmt: the policies/ corpus against its expected outputs, then
+# formats, registry/docs agreement and fmt's meaning-preservation (tests/lint/).
+lint-tests: all
+	$(Q)bash tests/lint/corpus.sh $(BUILD)
+	$(Q)$(PYTHON) tests/lint/test_lint.py --bin $(RELAYGATE)
+
+# The corpus and the CLI cases once more through the ASan+UBSan build (leaks, overflows).
+lint-asan: $(SAN_RELAYGATE)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  bash tests/lint/corpus.sh $(BUILD)/asan
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  bash tests/cli/run.sh $(BUILD)/asan
+
+# docs/rules/ from the rule registry (lint-tests fails when it is stale).
+rule-docs: all
+	$(Q)bash scripts/gen-rule-docs.sh $(BUILD) docs/rules
+
+test: unit cli lint-tests api unit-asan api-asan lint-asan conformance-check conformance-asan
 
 check-only: all
 	$(Q)$(MAKE) --no-print-directory test
@@ -176,6 +193,19 @@ check: deps
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/run-example.sh $(BUILD)
+
+# --- benchmarks -------------------------------------------------------------
+# Every bench/*.c is a program linked against the library; bench/run.sh runs
+# them all (and any bench/*.sh) and prints one line per figure.
+
+$(BUILD)/bench/%: bench/%.c $(LIBRARY)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(LIBRARY) $(LIBS)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)bash bench/run.sh $(BUILD)
 
 # --- install ------------------------------------------------------------------
 
