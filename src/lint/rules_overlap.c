@@ -1,306 +1,72 @@
 /*
- * duplicate-rule and shadowed-rule: a grant or ACL (a "unit": one grant, or
- * one ACL with its converted rule per destination) covered by one other unit.
+ * duplicate-rule and shadowed-rule: a grant or ACL (a unit) covered by one
+ * other unit (lint/overlap_cover.c says what covering means). Mutual
+ * coverage is a duplicate and the later unit is reported; one-way coverage
+ * is a shadow.
  *
- * Coverage is judged on the policy text, never by evaluation, and errs on
- * the side of "not covered": a rule is reported only when every source,
- * destination, protocol, port and capability value it grants is granted by
- * a single rule of the other unit. Candidates come from an index by
- * destination, so the work is proportional to the rules sharing one.
+ * Any unit covering B holds, on each side, B's first selector or one that
+ * covers it. Units are indexed by the hashes of their source and of their
+ * destination selectors (sorted arrays, no per-key allocation), plus lists
+ * of the units holding selectors that cover others ("*", groups, prefixes,
+ * autogroup:tagged). Every list is in unit order, so the candidates for B
+ * are the intersection, computed by merging, of the units that may cover
+ * its first source and those that may cover its first destination; only
+ * those are compared selector by selector.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "lint/internal.h"
-#include "util/map.h"
+#include "lint/overlap.h"
 
 struct unit {
-	struct rg_span span;
-	bool acl;
-	const struct rg_rule **rules;
-	size_t nrules;
-	uint64_t srcsig;      /* bits of the source keys; all ones if a source covers others */
-	bool skip;            /* grants nothing, or holds an invalid selector */
-	size_t stamp;         /* candidate de-duplication */
+	struct overlap_unit u;
+	uint32_t stamp;        /* candidate de-duplication: the last B compared */
+	uint32_t key[2][2];    /* [side]: the by_key run of the first selector */
+	bool skip;             /* grants nothing, or holds an invalid selector */
 };
 
-struct idxlist {
-	uint32_t *v;
-	size_t n, cap;
+#define FIRST 0x80000000u  /* in entry.unit: the unit's first selector of that side */
+#define NONE UINT32_MAX
+
+/* A unit holding a selector of that hash (or of that class, in the lists). */
+struct entry {
+	uint32_t h;
+	uint32_t unit;
+};
+
+struct list {
+	struct entry *v;
+	size_t n;
+};
+
+enum { L_KEY, L_WILD, L_PREFIX, L_TAGGED, L_GROUP, L_COUNT };
+
+/*
+ * One side (sources or destinations): L_KEY holds every selector by hash,
+ * sorted by hash once built; the others the units holding "*" or
+ * autogroup:danger-all, prefixes or host aliases, autogroup:tagged, groups.
+ */
+struct side {
+	struct list l[L_COUNT];
 };
 
 struct overlap {
 	struct lint_ctx *c;
 	struct unit *units;
 	size_t nunits;
-	struct rg_map by_dst;            /* atom key -> struct idxlist * */
-	struct idxlist wild, prefixes, tagged, groups;
-	struct idxlist **owned;
-	size_t nowned;
+	struct side side[2];
 };
 
-static uint64_t fnv(const char *s)
+static uint32_t fnv(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint32_t h = 2166136261u;
 
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
 }
 
-static const char *atom_key(const struct rg_selector *s)
-{
-	return s->kind == RG_SEL_TAG ? s->key : s->text;
-}
-
-static int idx_push(struct idxlist *l, uint32_t i)
-{
-	if (l->n && l->v[l->n - 1] == i)
-		return 0;
-	if (l->n == l->cap) {
-		size_t c = l->cap ? l->cap * 2 : 4;
-		uint32_t *v = realloc(l->v, c * sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = c;
-	}
-	l->v[l->n++] = i;
-	return 0;
-}
-
-/* ---- coverage ------------------------------------------------------------ */
-
-static bool sel_prefix(const struct lint_ctx *c, const struct rg_selector *s, struct rg_prefix *out)
-{
-	const struct rg_host *h;
-
-	if (s->kind == RG_SEL_PREFIX) {
-		*out = s->prefix;
-		return true;
-	}
-	if (s->kind == RG_SEL_HOST && (h = rg_policy_host(c->p, s->text)) && h->valid) {
-		*out = h->prefix;
-		return true;
-	}
-	return false;
-}
-
-static bool group_has(const struct lint_ctx *c, const struct rg_selector *g, const char *user)
-{
-	const struct rg_group *grp = rg_policy_group(c->p, g->text);
-	size_t i;
-
-	for (i = 0; grp && i < grp->n; i++)
-		if (strcmp(grp->members[i].text, user) == 0)
-			return true;
-	return false;
-}
-
-static enum rg_autogroup ag_norm(enum rg_autogroup ag)
-{
-	return ag == RG_AG_MEMBERS ? RG_AG_MEMBER : ag;
-}
-
-/* Whether selector a stands for everything b stands for. */
-static bool sel_covers(const struct lint_ctx *c, const struct rg_selector *a,
-		       const struct rg_selector *b)
-{
-	struct rg_prefix pa, pb;
-
-	if (a->kind == RG_SEL_WILDCARD)
-		return b->kind != RG_SEL_SVC &&
-		       !(b->kind == RG_SEL_AUTOGROUP && (b->autogroup == RG_AG_DANGER_ALL ||
-							  b->autogroup == RG_AG_INTERNET));
-	if (a->kind == RG_SEL_AUTOGROUP && a->autogroup == RG_AG_DANGER_ALL)
-		return true;
-	if (a->kind == RG_SEL_AUTOGROUP && b->kind == RG_SEL_AUTOGROUP)
-		return ag_norm(a->autogroup) == ag_norm(b->autogroup) && a->autogroup != RG_AG_UNKNOWN;
-	if (a->kind == RG_SEL_AUTOGROUP && a->autogroup == RG_AG_TAGGED)
-		return b->kind == RG_SEL_TAG;
-	if (a->kind == RG_SEL_GROUP && b->kind == RG_SEL_USER)
-		return group_has(c, a, b->text);
-	if (sel_prefix(c, a, &pa) && sel_prefix(c, b, &pb)) {
-		rg_u128 alo, ahi, blo, bhi;
-
-		if (pa.addr.is6 != pb.addr.is6)
-			return false;
-		rg_prefix_bounds(&pa, &alo, &ahi);
-		rg_prefix_bounds(&pb, &blo, &bhi);
-		return alo <= blo && bhi <= ahi;
-	}
-	return a->kind == b->kind && strcmp(atom_key(a), atom_key(b)) == 0;
-}
-
-static bool sels_cover(const struct lint_ctx *c, const struct rg_selector *a, size_t na,
-		       const struct rg_selector *b, size_t nb)
-{
-	size_t i, j;
-
-	for (j = 0; j < nb; j++) {
-		for (i = 0; i < na; i++)
-			if (sel_covers(c, &a[i], &b[j]))
-				break;
-		if (i == na)
-			return false;
-	}
-	return true;
-}
-
-static bool sels_equal(const struct lint_ctx *c, const struct rg_selector *a, size_t na,
-		       const struct rg_selector *b, size_t nb)
-{
-	size_t i, j;
-
-	/* Same set of keys, in any order (only exact matches count here). */
-	for (j = 0; j < nb; j++) {
-		for (i = 0; i < na; i++)
-			if (a[i].kind == b[j].kind && strcmp(atom_key(&a[i]), atom_key(&b[j])) == 0)
-				break;
-		if (i == na)
-			return false;
-	}
-	(void)c;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++)
-			if (a[i].kind == b[j].kind && strcmp(atom_key(&a[i]), atom_key(&b[j])) == 0)
-				break;
-		if (j == nb)
-			return false;
-	}
-	return true;
-}
-
-static bool proto_in(const struct rg_ipproto *ip, uint8_t proto)
-{
-	size_t i;
-
-	if (!ip->nprotos) {
-		for (i = 0; i < RG_PROTO_DEFAULT_COUNT; i++)
-			if (rg_proto_default[i] == proto)
-				return true;
-		return false;
-	}
-	for (i = 0; i < ip->nprotos; i++)
-		if (ip->protos[i] == proto)
-			return true;
-	return false;
-}
-
-static bool port_range_covered(const struct rg_ipproto *a, struct rg_portrange b)
-{
-	unsigned x = b.first;
-	size_t i;
-	bool moved = true;
-
-	while (moved && x <= b.last) {
-		moved = false;
-		for (i = 0; i < a->nports; i++) {
-			if (a->ports[i].first <= x && x <= a->ports[i].last) {
-				x = (unsigned)a->ports[i].last + 1;
-				moved = true;
-				break;
-			}
-		}
-	}
-	return x > b.last;
-}
-
-static bool ip_covers(const struct rg_ipproto *a, const struct rg_ipproto *b)
-{
-	size_t i;
-
-	if (b->nprotos) {
-		for (i = 0; i < b->nprotos; i++)
-			if (!proto_in(a, b->protos[i]))
-				return false;
-	} else {
-		for (i = 0; i < RG_PROTO_DEFAULT_COUNT; i++)
-			if (!proto_in(a, rg_proto_default[i]))
-				return false;
-	}
-	for (i = 0; i < b->nports; i++)
-		if (!port_range_covered(a, b->ports[i]))
-			return false;
-	return true;
-}
-
-static bool json_in(json_t *arr, json_t *v)
-{
-	size_t i;
-
-	for (i = 0; json_is_array(arr) && i < json_array_size(arr); i++)
-		if (json_equal(json_array_get(arr, i), v))
-			return true;
-	return false;
-}
-
-static bool app_covers(const struct rg_rule *a, const struct rg_rule *b)
-{
-	const char *cap;
-	json_t *bv, *av;
-	size_t i;
-
-	if (!b->napp)
-		return true;
-	if (!a->app)
-		return false;
-	json_object_foreach(b->app, cap, bv) {
-		av = json_object_get(a->app, cap);
-		if (!av)
-			return false;
-		for (i = 0; json_is_array(bv) && i < json_array_size(bv); i++)
-			if (!json_in(av, json_array_get(bv, i)))
-				return false;
-	}
-	return true;
-}
-
-static bool rule_covers(const struct lint_ctx *c, const struct rg_rule *a, const struct rg_rule *b)
-{
-	size_t i, j;
-
-	if (a->has_src_posture != b->has_src_posture ||
-	    !sels_equal(c, a->src_posture, a->nsrc_posture, b->src_posture, b->nsrc_posture) ||
-	    !sels_equal(c, a->via, a->nvia, b->via, b->nvia))
-		return false;
-	if (!sels_cover(c, a->src, a->nsrc, b->src, b->nsrc) ||
-	    !sels_cover(c, a->dst, a->ndst, b->dst, b->ndst) || !app_covers(a, b))
-		return false;
-	for (j = 0; j < b->nip; j++) {
-		for (i = 0; i < a->nip; i++)
-			if (ip_covers(&a->ip[i], &b->ip[j]))
-				break;
-		if (i == a->nip)
-			return false;
-	}
-	return true;
-}
-
-static bool unit_covers(const struct lint_ctx *c, const struct unit *a, const struct unit *b)
-{
-	size_t i, j;
-
-	for (j = 0; j < b->nrules; j++) {
-		for (i = 0; i < a->nrules; i++)
-			if (rule_covers(c, a->rules[i], b->rules[j]))
-				break;
-		if (i == a->nrules)
-			return false;
-	}
-	return true;
-}
-
 /* ---- units and the index ---------------------------------------------------- */
-
-static bool covers_others(const struct rg_selector *s)
-{
-	return s->kind == RG_SEL_WILDCARD || s->kind == RG_SEL_GROUP || s->kind == RG_SEL_PREFIX ||
-	       s->kind == RG_SEL_HOST ||
-	       (s->kind == RG_SEL_AUTOGROUP &&
-		(s->autogroup == RG_AG_DANGER_ALL || s->autogroup == RG_AG_TAGGED));
-}
 
 static bool rule_is_void(const struct rg_rule *r)
 {
@@ -317,81 +83,138 @@ static bool rule_is_void(const struct rg_rule *r)
 	return false;
 }
 
-static void unit_finish(struct unit *u)
+/* The class list (other than L_KEY) a selector also goes to, or L_KEY for none. */
+static int class_of(const struct rg_selector *s)
 {
-	size_t i, j;
-
-	u->skip = u->nrules == 0;
-	for (i = 0; i < u->nrules; i++) {
-		const struct rg_rule *r = u->rules[i];
-
-		if (rule_is_void(r))
-			u->skip = true;
-		for (j = 0; j < r->nsrc; j++)
-			u->srcsig |= covers_others(&r->src[j]) ? ~(uint64_t)0
-							       : (uint64_t)1 << (fnv(atom_key(&r->src[j])) & 63);
-	}
-}
-
-static int index_dst(struct overlap *o, uint32_t ui, const struct rg_selector *s)
-{
-	struct idxlist *l;
-	const char *k;
-
 	switch (s->kind) {
-	case RG_SEL_WILDCARD:
-		return idx_push(&o->wild, ui);
+	case RG_SEL_WILDCARD: return L_WILD;
 	case RG_SEL_PREFIX:
-	case RG_SEL_HOST:
-		if (idx_push(&o->prefixes, ui) < 0)
-			return -1;
-		break;
-	case RG_SEL_GROUP:
-		if (idx_push(&o->groups, ui) < 0)
-			return -1;
-		break;
+	case RG_SEL_HOST: return L_PREFIX;
+	case RG_SEL_GROUP: return L_GROUP;
 	case RG_SEL_AUTOGROUP:
-		if (s->autogroup == RG_AG_TAGGED && idx_push(&o->tagged, ui) < 0)
-			return -1;
-		break;
-	default:
-		break;
+		return s->autogroup == RG_AG_DANGER_ALL ? L_WILD :
+		       s->autogroup == RG_AG_TAGGED ? L_TAGGED : L_KEY;
+	default: return L_KEY;
 	}
-	k = atom_key(s);
-	l = rg_map_get(&o->by_dst, k, strlen(k));
-	if (!l) {
-		struct idxlist **owned = realloc(o->owned, (o->nowned + 1) * sizeof(*owned));
-
-		if (!owned)
-			return -1;
-		o->owned = owned;
-		l = calloc(1, sizeof(*l));
-		if (!l)
-			return -1;
-		owned[o->nowned++] = l;
-		if (rg_map_put(&o->by_dst, k, strlen(k), l, NULL) < 0)
-			return -1;
-	}
-	return idx_push(l, ui);
 }
 
-static int build_units(struct overlap *o)
+/*
+ * Calls fn for each selector of unit ui with its side and whether it is
+ * the first of that side (the converted rules of an ACL share its sources).
+ */
+static void each_sel(struct overlap *o, uint32_t ui,
+		     void (*fn)(struct overlap *o, int side, uint32_t ui,
+				const struct rg_selector *s, bool first))
+{
+	const struct unit *un = &o->units[ui];
+	size_t i, k;
+
+	for (i = 0; i < un->u.nrules; i++) {
+		const struct rg_rule *r = un->u.rules[i];
+
+		for (k = 0; i == 0 && k < r->nsrc; k++)
+			fn(o, 0, ui, &r->src[k], k == 0);
+		for (k = 0; k < r->ndst; k++)
+			fn(o, 1, ui, &r->dst[k], i == 0 && k == 0);
+	}
+}
+
+static void count_sel(struct overlap *o, int side, uint32_t ui, const struct rg_selector *s,
+		      bool first)
+{
+	struct side *sd = &o->side[side];
+	int cls = class_of(s);
+
+	(void)ui;
+	(void)first;
+	sd->l[L_KEY].n++;
+	if (cls != L_KEY)
+		sd->l[cls].n++;
+}
+
+static void file_sel(struct overlap *o, int side, uint32_t ui, const struct rg_selector *s,
+		     bool first)
+{
+	struct side *sd = &o->side[side];
+	int cls = class_of(s);
+
+	sd->l[L_KEY].v[sd->l[L_KEY].n++] = (struct entry){ fnv(overlap_key(s)),
+							    ui | (first ? FIRST : 0) };
+	/* A unit is listed once per class, in unit order. */
+	if (cls != L_KEY && !(sd->l[cls].n && sd->l[cls].v[sd->l[cls].n - 1].unit == ui))
+		sd->l[cls].v[sd->l[cls].n++] = (struct entry){ 0, ui };
+}
+
+/* Stable sort of a list by hash: four 8-bit radix passes through tmp. */
+static void radix_sort(struct list *l, struct entry *tmp)
+{
+	struct entry *from = l->v, *to = tmp, *swap;
+	size_t count[256], i, sum;
+	unsigned shift;
+
+	for (shift = 0; shift < 32; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < l->n; i++)
+			count[(from[i].h >> shift) & 0xff]++;
+		for (i = 0, sum = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < l->n; i++)
+			to[count[(from[i].h >> shift) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* An even number of passes: the sorted entries are back in l->v. */
+}
+
+/* Sorts a side's keys and tells each unit where its first selector's run is. */
+static int sort_side(struct overlap *o, int side)
+{
+	struct list *k = &o->side[side].l[L_KEY];
+	struct entry *tmp = malloc((k->n + 1) * sizeof(*tmp));
+	size_t i, j, start = 0;
+
+	if (!tmp)
+		return -1;
+	radix_sort(k, tmp);
+	free(tmp);
+	for (i = 1; i <= k->n; i++) {
+		if (i < k->n && k->v[i].h == k->v[start].h)
+			continue;
+		for (j = start; j < i; j++)
+			if (k->v[j].unit & FIRST) {
+				k->v[j].unit &= ~FIRST;
+				o->units[k->v[j].unit].key[side][0] = (uint32_t)start;
+				o->units[k->v[j].unit].key[side][1] = (uint32_t)i;
+			}
+		start = i;
+	}
+	return 0;
+}
+
+static int make_units(struct overlap *o)
 {
 	const struct rg_policy *p = o->c->p;
-	size_t i, k = 0, u;
+	size_t i, k;
 
 	o->nunits = p->ngrants + p->nacls;
+	if (o->nunits >= FIRST)
+		return -1;
 	o->units = calloc(o->nunits + 1, sizeof(*o->units));
 	if (!o->units)
 		return -1;
 	for (i = 0; i < p->ngrants; i++) {
-		o->units[i].span = p->grants[i].span;
-		o->units[i].rules = (const struct rg_rule **)&p->rules[i];
-		o->units[i].nrules = 1;
+		o->units[i].u.span = p->grants[i].span;
+		o->units[i].u.rules = (const struct rg_rule **)&p->rules[i];
+		o->units[i].u.nrules = 1;
 	}
 	/* The converted ACL rules follow the grants in p->rules, ACL by ACL. */
 	for (i = 0, k = p->ngrants; i < p->nacls; i++) {
-		struct unit *un = &o->units[p->ngrants + i];
+		struct overlap_unit *un = &o->units[p->ngrants + i].u;
 
 		un->span = p->acls[i].span;
 		un->acl = true;
@@ -399,17 +222,38 @@ static int build_units(struct overlap *o)
 		while (k < p->nrules && p->rules[k]->index == i)
 			k++, un->nrules++;
 	}
-	for (u = 0; u < o->nunits; u++) {
-		struct unit *un = &o->units[u];
+	for (i = 0; i < o->nunits; i++) {
+		struct unit *un = &o->units[i];
 
-		unit_finish(un);
-		un->stamp = SIZE_MAX;
-		for (i = 0; i < un->nrules; i++)
-			for (k = 0; k < un->rules[i]->ndst; k++)
-				if (index_dst(o, (uint32_t)u, &un->rules[i]->dst[k]) < 0)
-					return -1;
+		un->stamp = NONE;
+		un->skip = un->u.nrules == 0;
+		for (k = 0; k < un->u.nrules && !un->skip; k++)
+			un->skip = rule_is_void(un->u.rules[k]);
 	}
 	return 0;
+}
+
+static int build_index(struct overlap *o)
+{
+	size_t i;
+	int s, l;
+
+	if (make_units(o) < 0)
+		return -1;
+	for (i = 0; i < o->nunits; i++)
+		each_sel(o, (uint32_t)i, count_sel);
+	for (s = 0; s < 2; s++)
+		for (l = 0; l < L_COUNT; l++) {
+			struct list *li = &o->side[s].l[l];
+
+			li->v = malloc((li->n + 1) * sizeof(*li->v));
+			if (!li->v)
+				return -1;
+			li->n = 0;
+		}
+	for (i = 0; i < o->nunits; i++)
+		each_sel(o, (uint32_t)i, file_sel);
+	return sort_side(o, 0) < 0 || sort_side(o, 1) < 0 ? -1 : 0;
 }
 
 /* ---- the search ----------------------------------------------------------- */
@@ -418,65 +262,132 @@ struct verdict {
 	size_t dup, shadow;   /* unit indices, SIZE_MAX for none */
 };
 
-static void consider(struct overlap *o, size_t bi, const struct idxlist *l, uint64_t bsig,
-		     struct verdict *v)
+/* Compares candidate unit ai with unit bi. */
+static void consider(struct overlap *o, size_t bi, size_t ai, struct verdict *vd)
 {
+	struct unit *a = &o->units[ai];
 	const struct unit *b = &o->units[bi];
-	size_t k;
 
-	for (k = 0; l && k < l->n; k++) {
-		size_t ai = l->v[k];
-		struct unit *a = &o->units[ai];
+	if (ai == bi || a->stamp == bi || a->skip)
+		return;
+	a->stamp = (uint32_t)bi;
+	if (!overlap_unit_covers(o->c, &a->u, &b->u))
+		return;
+	if (overlap_unit_covers(o->c, &b->u, &a->u)) {
+		if (a->u.span.start < b->u.span.start &&
+		    (vd->dup == SIZE_MAX || a->u.span.start < o->units[vd->dup].u.span.start))
+			vd->dup = ai;
+	} else if (vd->shadow == SIZE_MAX || a->u.span.start < o->units[vd->shadow].u.span.start) {
+		vd->shadow = ai;
+	}
+}
 
-		if (ai == bi || a->stamp == bi || a->skip)
+struct slice {
+	const struct entry *v;
+	size_t n;
+};
+
+/*
+ * The slices of a side holding every unit able to cover the first selector
+ * s of unit u there: units holding s, the wildcards, and the class that
+ * covers its kind.
+ */
+static void candidates(const struct overlap *o, int side, const struct unit *u,
+		       const struct rg_selector *s, struct slice out[3])
+{
+	const struct list *l = o->side[side].l;
+	int cls = s->kind == RG_SEL_PREFIX || s->kind == RG_SEL_HOST ? L_PREFIX :
+		  s->kind == RG_SEL_TAG ? L_TAGGED : s->kind == RG_SEL_USER ? L_GROUP : L_KEY;
+
+	out[0] = (struct slice){ l[L_KEY].v + u->key[side][0], u->key[side][1] - u->key[side][0] };
+	out[1] = (struct slice){ l[L_WILD].v, l[L_WILD].n };
+	out[2] = cls == L_KEY ? (struct slice){ NULL, 0 } : (struct slice){ l[cls].v, l[cls].n };
+}
+
+/* The smallest unit id at or after the cursors of three sorted slices, or SIZE_MAX. */
+static size_t stream_peek(const struct slice sl[3], const size_t pos[3])
+{
+	size_t i, best = SIZE_MAX;
+
+	for (i = 0; i < 3; i++)
+		if (pos[i] < sl[i].n && sl[i].v[pos[i]].unit < best)
+			best = sl[i].v[pos[i]].unit;
+	return best;
+}
+
+/* Advances each cursor to the first unit id >= below, galloping: the lists can be long. */
+static void stream_skip(const struct slice sl[3], size_t pos[3], size_t below)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		size_t lo = pos[i], step = 1, hi;
+
+		if (lo >= sl[i].n || sl[i].v[lo].unit >= below)
 			continue;
-		a->stamp = bi;
-		if ((bsig & ~a->srcsig) || !unit_covers(o->c, a, b))
-			continue;
-		if (unit_covers(o->c, b, a)) {
-			if (a->span.start < b->span.start &&
-			    (v->dup == SIZE_MAX || a->span.start < o->units[v->dup].span.start))
-				v->dup = ai;
-		} else if (v->shadow == SIZE_MAX || a->span.start < o->units[v->shadow].span.start) {
-			v->shadow = ai;
+		/* sl[i].v[lo] < below: find hi with v[hi] >= below (or the end) */
+		while (lo + step < sl[i].n && sl[i].v[lo + step].unit < below) {
+			lo += step;
+			step *= 2;
 		}
+		hi = lo + step < sl[i].n ? lo + step : sl[i].n;
+		while (lo + 1 < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (sl[i].v[mid].unit < below)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		pos[i] = hi;
 	}
 }
 
 static void search(struct overlap *o, size_t bi)
 {
-	const struct unit *b = &o->units[bi];
-	const struct rg_selector *d = &b->rules[0]->dst[0];
-	const char *k = atom_key(d);
-	struct verdict v = { SIZE_MAX, SIZE_MAX };
-	uint64_t bsig = 0;
-	size_t i, j;
+	const struct overlap_unit *b = &o->units[bi].u;
+	struct verdict vd = { SIZE_MAX, SIZE_MAX };
+	struct slice src[3], dst[3];
+	size_t ps[3] = { 0, 0, 0 }, pd[3] = { 0, 0, 0 };
 
-	for (i = 0; i < b->nrules; i++)
-		for (j = 0; j < b->rules[i]->nsrc; j++)
-			bsig |= (uint64_t)1 << (fnv(atom_key(&b->rules[i]->src[j])) & 63);
-	consider(o, bi, rg_map_get(&o->by_dst, k, strlen(k)), bsig, &v);
-	consider(o, bi, &o->wild, bsig, &v);
-	if (d->kind == RG_SEL_PREFIX || d->kind == RG_SEL_HOST)
-		consider(o, bi, &o->prefixes, bsig, &v);
-	if (d->kind == RG_SEL_TAG)
-		consider(o, bi, &o->tagged, bsig, &v);
-	if (d->kind == RG_SEL_USER)
-		consider(o, bi, &o->groups, bsig, &v);
-	if (v.dup != SIZE_MAX) {
-		const struct unit *a = &o->units[v.dup];
+	candidates(o, 0, &o->units[bi], &b->rules[0]->src[0], src);
+	candidates(o, 1, &o->units[bi], &b->rules[0]->dst[0], dst);
+	for (;;) {
+		size_t x = stream_peek(src, ps), y = stream_peek(dst, pd);
+
+		if (x == SIZE_MAX || y == SIZE_MAX)
+			break;
+		if (x == y) {
+			consider(o, bi, x, &vd);
+			x++;
+		} else if (x < y) {
+			x = y;
+		}
+		stream_skip(src, ps, x);
+		stream_skip(dst, pd, x);
+	}
+	if (vd.dup != SIZE_MAX) {
+		const struct overlap_unit *a = &o->units[vd.dup].u;
 
 		lint_report(o->c, RG_LINT_DUPLICATE_RULE, b->span, "%s says the same as the %s at line %u",
 			    b->acl ? "ACL" : "grant", a->acl ? "ACL" : "grant",
 			    lint_line(o->c, a->span.start));
-	} else if (v.shadow != SIZE_MAX) {
-		const struct unit *a = &o->units[v.shadow];
+	} else if (vd.shadow != SIZE_MAX) {
+		const struct overlap_unit *a = &o->units[vd.shadow].u;
 
 		lint_report(o->c, RG_LINT_SHADOWED_RULE, b->span,
 			    "%s is entirely covered by the %s at line %u and adds nothing",
 			    b->acl ? "ACL" : "grant", a->acl ? "ACL" : "grant",
 			    lint_line(o->c, a->span.start));
 	}
+}
+
+static void side_free(struct side *sd)
+{
+	int l;
+
+	for (l = 0; l < L_COUNT; l++)
+		free(sd->l[l].v);
 }
 
 void lint_rules_overlap(struct lint_ctx *c)
@@ -488,23 +399,14 @@ void lint_rules_overlap(struct lint_ctx *c)
 		return;
 	memset(&o, 0, sizeof(o));
 	o.c = c;
-	rg_map_init(&o.by_dst);
-	if (build_units(&o) < 0) {
+	if (build_index(&o) < 0) {
 		c->oom = true;
 	} else {
 		for (i = 0; i < o.nunits; i++)
 			if (!o.units[i].skip)
 				search(&o, i);
 	}
-	for (i = 0; i < o.nowned; i++) {
-		free(o.owned[i]->v);
-		free(o.owned[i]);
-	}
-	free(o.owned);
-	free(o.wild.v);
-	free(o.prefixes.v);
-	free(o.tagged.v);
-	free(o.groups.v);
-	rg_map_free(&o.by_dst);
+	side_free(&o.side[0]);
+	side_free(&o.side[1]);
 	free(o.units);
 }
