@@ -20,6 +20,8 @@ import concurrent.futures
 import glob
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -318,13 +320,52 @@ def test_fmt_golden():
               rel(path) + ": formatted output differs from " + rel(want))
 
 
+# ---- integration files ------------------------------------------------------------
+
+def test_integration_files():
+    """Every relaygate command in the hooks and CI examples runs (exit 0 or 1, never 2)."""
+    hooks = open(os.path.join(ROOT, ".pre-commit-hooks.yaml")).read()
+    check("- id: relaygate\n" in hooks, ".pre-commit-hooks.yaml: no hook with id relaygate")
+    check("language: unsupported" in hooks and "language: system" in hooks,
+          ".pre-commit-hooks.yaml: unsupported and system variants")
+    commands = []
+    for name in (".pre-commit-hooks.yaml", "examples/pre-commit-config.yaml",
+                 "examples/github-actions.yml", "examples/gitlab-ci.yml"):
+        for line in open(os.path.join(ROOT, name)):
+            m = re.search(r"(?:entry: |run: |- |^\s+)(relaygate (?:lint|fmt)[^|>#]*)", line)
+            if m:
+                commands.append((name, m.group(1).strip()))
+    check(len(commands) >= 8, "integration: only %d relaygate commands found" % len(commands))
+    for name, cmd in commands:
+        args = shlex.split(cmd.replace('"$POLICY"', "examples/policy.hujson"))[1:]
+        if not any(a.endswith(".hujson") for a in args):
+            args.append("examples/policy.hujson")   # a hook: pre-commit passes the files
+        if args[0] == "fmt" and "--check" not in args:
+            args.insert(1, "--check")               # never rewrite the example here
+        rc, _, err = run(args)
+        check(rc == 0, "%s: `relaygate %s` exits %d: %s" % (name, " ".join(args), rc, err))
+
+
+def test_man_page():
+    """docs/relaygate.1 has a section for every command of the subcommand table."""
+    _, out, err = run(["--help"])
+    commands = re.findall(r"^  (\w+) ", out + err, re.M)
+    page = open(os.path.join(ROOT, "docs", "relaygate.1")).read()
+    check(len(commands) >= 8, "relaygate --help lists %r" % commands)
+    for c in commands:
+        check(".SS %s\n" % c in page, "docs/relaygate.1 has no section for `%s`" % c)
+    version = open(os.path.join(ROOT, "VERSION")).read().strip()
+    check('"relaygate %s"' % version in page, "docs/relaygate.1: .TH does not say %s" % version)
+
+
 def main():
     global BIN
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
     BIN = os.path.abspath(ap.parse_args().bin)
     tests = [test_sarif, test_fingerprints_survive_moves, test_registry_agreement,
-             test_json_fields, test_github_matches_json, test_fmt_keeps_meaning, test_fmt_golden]
+             test_json_fields, test_github_matches_json, test_fmt_keeps_meaning, test_fmt_golden,
+             test_integration_files, test_man_page]
     for t in tests:
         before = len(FAILURES)
         t()
