@@ -21,6 +21,12 @@
 #define RELAY_OWNED "{\n\t\"tagOwners\": {\"tag:relay\": [], \"tag:natted\": []},\n"
 #define NATTED_TO_RELAY "{\"src\": [\"tag:natted\"], \"dst\": [\"tag:relay\"], " RELAY_APP "}"
 #define DB_OWNED "{\n\t\"tagOwners\": {\"tag:db\": []},\n"
+/* Why the unused-* rules are info. */
+#define UNUSED_IS_INFO                                                                    \
+	"\n\nReported as info: an unused name grants and denies nothing (a rule naming a "  \
+	"name that does not exist is an `invalid` error instead), so it does not fail a "    \
+	"check at the default threshold. `--fail-on info`, or a `severity` override in "     \
+	"`.relaygate.hujson`, makes it."
 #define MEMBERS_TO_DB "{\"src\": [\"autogroup:member\"], \"dst\": [\"tag:db\"], \"ip\": [\"tcp:5432\"]}"
 
 static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
@@ -268,12 +274,11 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 
 	/* ---- RG3xx: hygiene ---------------------------------------------- */
 	{
-		RG_LINT_UNUSED_GROUP, "RG301", "unused-group", RG_SEV_WARNING, "hygiene", 0,
+		RG_LINT_UNUSED_GROUP, "RG301", "unused-group", RG_SEV_INFO, "hygiene", 0,
 		"A group that nothing refers to",
 		"A group defined in `groups` but named by no rule, tag owner, auto-approver, node "
 		"attribute or test grants nothing. It is either left over from a removed rule or "
-		"meant to be used by a rule that was never written (or misspells the group's "
-		"name).",
+		"meant to be used by a rule that was never written." UNUSED_IS_INFO,
 		"{\n\t\"groups\": {\"group:sre\": [\"alice@example.com\"], \"group:old\": "
 		"[\"bob@example.com\"]},\n\t\"tagOwners\": {\"tag:db\": [\"group:sre\"]},\n"
 		"\t\"grants\": [\n\t\t{\"src\": [\"group:sre\"], \"dst\": [\"tag:db\"], "
@@ -285,11 +290,11 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		NULL,
 	},
 	{
-		RG_LINT_UNUSED_TAG, "RG302", "unused-tag", RG_SEV_WARNING, "hygiene", 0,
+		RG_LINT_UNUSED_TAG, "RG302", "unused-tag", RG_SEV_INFO, "hygiene", 0,
 		"A tag defined in tagOwners that nothing refers to",
 		"A tag that no rule, tag owner, auto-approver, node attribute or test names gives "
 		"its devices no permission and takes none away. It is usually left over from a "
-		"removed service, or the rules misspell it.",
+		"removed service." UNUSED_IS_INFO,
 		"{\n\t\"tagOwners\": {\"tag:db\": [], \"tag:legacy\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"autogroup:member\"], \"dst\": [\"tag:db\"], \"ip\": [\"tcp:5432\"]},\n"
 		"\t],\n}\n",
@@ -297,10 +302,10 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		NULL,
 	},
 	{
-		RG_LINT_UNUSED_HOST, "RG303", "unused-host", RG_SEV_WARNING, "hygiene", 0,
+		RG_LINT_UNUSED_HOST, "RG303", "unused-host", RG_SEV_INFO, "hygiene", 0,
 		"A host alias that nothing refers to",
 		"An entry of `hosts` that no rule, IP set, node attribute or test names is dead "
-		"weight, and a reader may believe the address is reachable.",
+		"weight, and a reader may believe the address is reachable." UNUSED_IS_INFO,
 		"{\n\t\"hosts\": {\"office\": \"192.168.10.0/24\", \"lab\": \"10.9.0.0/16\"},\n"
 		"\t\"grants\": [\n\t\t{\"src\": [\"autogroup:member\"], \"dst\": [\"office\"], "
 		"\"ip\": [\"tcp:443\"]},\n\t],\n}\n",
@@ -310,9 +315,9 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		NULL,
 	},
 	{
-		RG_LINT_UNUSED_IPSET, "RG304", "unused-ipset", RG_SEV_WARNING, "hygiene", 0,
+		RG_LINT_UNUSED_IPSET, "RG304", "unused-ipset", RG_SEV_INFO, "hygiene", 0,
 		"An IP set that nothing refers to",
-		"An entry of `ipsets` that no rule or other IP set names has no effect.",
+		"An entry of `ipsets` that no rule or other IP set names has no effect." UNUSED_IS_INFO,
 		"{\n\t\"ipsets\": {\"ipset:office\": [\"192.168.10.0/24\"], \"ipset:old\": "
 		"[\"10.9.0.0/16\"]},\n\t\"grants\": [\n\t\t{\"src\": [\"autogroup:member\"], "
 		"\"dst\": [\"ipset:office\"], \"ip\": [\"tcp:443\"]},\n\t],\n}\n",

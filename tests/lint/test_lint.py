@@ -337,11 +337,14 @@ def test_integration_files():
                 commands.append((name, m.group(1).strip()))
     check(len(commands) >= 8, "integration: only %d relaygate commands found" % len(commands))
     for name, cmd in commands:
-        args = shlex.split(cmd.replace('"$POLICY"', "examples/policy.hujson"))[1:]
-        if not any(a.endswith(".hujson") for a in args):
-            args.append("examples/policy.hujson")   # a hook: pre-commit passes the files
+        # fmt gets a formatted file (and --check: nothing is rewritten here)
+        policy = "tests/lint/fmt/layout.formatted" if cmd.startswith("relaygate fmt") \
+            else "examples/policy.hujson"
+        args = shlex.split(cmd.replace('"$POLICY"', policy))[1:]
+        if policy not in args:
+            args.append(policy)                     # a hook: pre-commit passes the files
         if args[0] == "fmt" and "--check" not in args:
-            args.insert(1, "--check")               # never rewrite the example here
+            args.insert(1, "--check")
         rc, _, err = run(args)
         check(rc == 0, "%s: `relaygate %s` exits %d: %s" % (name, " ".join(args), rc, err))
 

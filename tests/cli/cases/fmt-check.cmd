@@ -1,4 +1,4 @@
-$RG fmt --check examples/policy.hujson; echo "example: $?"
+$RG fmt --check tests/lint/fmt/layout.formatted; echo "formatted: $?"
 cp policies/bad/ssh-broad.hujson "$TMP/a.hujson"
 printf '{"b":[1,2],// c\n"a":{"x":1}}\n' >"$TMP/b.hujson"
 cd "$TMP"
