@@ -206,7 +206,7 @@ int lint_pragmas_apply(struct lint_ctx *c, size_t base)
 {
 	const struct rg_hujson_doc *doc = c->p->doc;
 	struct pragma *pg = NULL;
-	size_t i, n = 0, mid;
+	size_t i, n = 0, cap = 0, mid;
 
 	for (i = 0; i < doc->ncomments; i++) {
 		struct pragma one;
@@ -215,14 +215,16 @@ int lint_pragmas_apply(struct lint_ctx *c, size_t base)
 			continue;
 		if (!one.file)
 			find_element(doc, one.comment.end, &one);
-		{
-			struct pragma *v = realloc(pg, (n + 1) * sizeof(*pg));
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 8;
+			struct pragma *v = realloc(pg, grown * sizeof(*pg));
 
 			if (!v) {
 				free(pg);
 				return -1;
 			}
 			pg = v;
+			cap = grown;
 		}
 		pg[n++] = one;
 	}
