@@ -333,9 +333,17 @@ static void put_multiline(struct fmt *f, node_t *n, unsigned depth)
 
 			rg_buf_append(&f->out, f->s + c->key_span.start, c->key_span.end - c->key_span.start);
 			rg_buf_putc(&f->out, ':');
-			if (align[i])
-				rg_buf_repeat(&f->out, ' ', align[i] - kw);
-			put_member_value(f, c, depth + 1, key_col + (align[i] ? align[i] : kw) + 2);
+			if (align[i]) {
+				/*
+				 * Aligned values were judged to fit without the padding:
+				 * keep them on their line whatever the padding costs, so
+				 * that the decision does not depend on the run.
+				 */
+				rg_buf_repeat(&f->out, ' ', align[i] - kw + 1);
+				put_inline(f, c);
+			} else {
+				put_member_value(f, c, depth + 1, key_col + kw + 2);
+			}
 		} else {
 			put_value(f, c, depth + 1, key_col);
 		}
