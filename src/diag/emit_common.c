@@ -1,5 +1,8 @@
-/* What every emitter needs: positions of a finding, counts. */
+/* What every emitter needs: positions of a finding, counts, safe text. */
+#include <string.h>
+
 #include "diag/emit.h"
+#include "util/utf8.h"
 
 void rg_emit_locate(const struct rg_diag *d, struct rg_emit_loc *loc)
 {
@@ -43,24 +46,79 @@ void rg_emit_summarize(const struct rg_diags *d, size_t files, struct rg_emit_su
 void rg_emit_text(struct rg_buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, run = 0;
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = u[i] < 0x80 ? 1 : rg_utf8_decode(u + i, n - i, &cp);
 
-		if (c >= 0x20 && c != 0x7f)
+		if (l && u[i] >= 0x20 && u[i] != 0x7f) {
+			i += l;
 			continue;
-		rg_buf_append(out, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
+		}
+		rg_buf_append(out, s + run, i - run);
+		switch (u[i]) {
 		case '\n': rg_buf_puts(out, "\\n"); break;
 		case '\r': rg_buf_puts(out, "\\r"); break;
 		case '\t': rg_buf_puts(out, "\\t"); break;
 		default:
 			rg_buf_puts(out, "\\x");
-			rg_buf_putc(out, hex[c >> 4]);
-			rg_buf_putc(out, hex[c & 15]);
+			rg_buf_putc(out, hex[u[i] >> 4]);
+			rg_buf_putc(out, hex[u[i] & 15]);
 		}
+		run = ++i;
 	}
-	rg_buf_append(out, run, (size_t)(s - run));
+	rg_buf_append(out, s + run, n - run);
+}
+
+void rg_emit_json_str(struct rg_buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, run = 0;
+
+	rg_buf_putc(out, '"');
+	while (i < n) {
+		unsigned char c = u[i];
+		const char *esc;
+		char ctl[7];
+		uint32_t cp;
+		size_t l;
+
+		if (c >= 0x80) {
+			l = rg_utf8_decode(u + i, n - i, &cp);
+			if (l) {
+				i += l;
+				continue;
+			}
+			esc = "\\ufffd"; /* not UTF-8, which JSON must be */
+		} else if (c == '"') {
+			esc = "\\\"";
+		} else if (c == '\\') {
+			esc = "\\\\";
+		} else if (c == '\n') {
+			esc = "\\n";
+		} else if (c == '\r') {
+			esc = "\\r";
+		} else if (c == '\t') {
+			esc = "\\t";
+		} else if (c < 0x20) {
+			ctl[0] = '\\';
+			ctl[1] = 'u';
+			ctl[2] = ctl[3] = '0';
+			ctl[4] = hex[c >> 4];
+			ctl[5] = hex[c & 15];
+			ctl[6] = '\0';
+			esc = ctl;
+		} else {
+			i++;
+			continue;
+		}
+		rg_buf_append(out, s + run, i - run);
+		rg_buf_puts(out, esc);
+		run = ++i;
+	}
+	rg_buf_append(out, s + run, n - run);
+	rg_buf_putc(out, '"');
 }

@@ -5,24 +5,41 @@
  * toolkit: data escapes % CR LF; property values also escape : and ,.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "diag/emit.h"
+#include "util/utf8.h"
 
 static void escape(struct rg_buf *out, const char *s, bool property)
 {
-	for (; *s; s++) {
-		switch (*s) {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t l;
+
+		switch (u[i]) {
 		case '%': rg_buf_puts(out, "%25"); break;
 		case '\r': rg_buf_puts(out, "%0D"); break;
 		case '\n': rg_buf_puts(out, "%0A"); break;
-		case ':':
-			rg_buf_puts(out, property ? "%3A" : ":");
-			break;
-		case ',':
-			rg_buf_puts(out, property ? "%2C" : ",");
-			break;
-		default: rg_buf_putc(out, *s);
+		case ':': rg_buf_puts(out, property ? "%3A" : ":"); break;
+		case ',': rg_buf_puts(out, property ? "%2C" : ","); break;
+		default:
+			if (u[i] < 0x80) {
+				rg_buf_putc(out, (char)u[i]);
+				break;
+			}
+			l = rg_utf8_decode(u + i, n - i, &cp);
+			if (!l) {
+				rg_buf_puts(out, "\xef\xbf\xbd"); /* U+FFFD: the log is UTF-8 */
+				break;
+			}
+			rg_buf_append(out, s + i, l);
+			i += l;
+			continue;
 		}
+		i++;
 	}
 }
 

@@ -4,15 +4,13 @@
  * {"files", "error", "warning", "info", "suppressed"}}. One diagnostic per
  * line. The field names are a contract; version changes if they do.
  */
-#include <string.h>
-
 #include "diag/emit.h"
 
 static void str_field(struct rg_buf *out, const char *name, const char *v)
 {
 	rg_buf_printf(out, "\"%s\": ", name);
 	if (v)
-		rg_buf_json_str(out, v, strlen(v));
+		rg_emit_json_str(out, v);
 	else
 		rg_buf_puts(out, "null");
 }

@@ -16,7 +16,7 @@
 
 static void jstr(struct rg_buf *out, const char *s)
 {
-	rg_buf_json_str(out, s, strlen(s));
+	rg_emit_json_str(out, s);
 }
 
 static const char *level(enum rg_severity s)
