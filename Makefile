@@ -90,7 +90,7 @@ FIXTURE_OBJ        := $(BUILD)/obj/tests/daemon/fixture.o
 
 .PHONY: all deps run check check-only test unit unit-asan cli api api-asan conformance \
         matrix-html conformance-update conformance-check conformance-asan install uninstall clean \
-        bench fuzz fuzz-smoke soak daemon-test daemon-test-asan
+        bench fuzz fuzz-smoke soak daemon-test daemon-test-asan lint-tests lint-asan rule-docs
 
 all: $(LIBRARY) $(PROGRAMS)
 
@@ -210,8 +210,25 @@ conformance-asan: $(SAN_RELAYGATE)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	  $(PYTHON) tests/conformance/ratchet.py --bin $(SAN_RELAYGATE) --shared $(SHARED)
 
-test: unit cli api matrix-html daemon-test unit-asan api-asan daemon-test-asan \
-      conformance-check conformance-asan fuzz-smoke
+# relaygate lint and fmt: the policies/ corpus against its expected outputs, then
+# formats, registry/docs agreement and fmt's meaning-preservation (tests/lint/).
+lint-tests: all
+	$(Q)bash tests/lint/corpus.sh $(BUILD)
+	$(Q)$(PYTHON) tests/lint/test_lint.py --bin $(RELAYGATE)
+
+# The corpus and the CLI cases once more through the ASan+UBSan build (leaks, overflows).
+lint-asan: $(SAN_RELAYGATE)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  bash tests/lint/corpus.sh $(BUILD)/asan
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  bash tests/cli/run.sh $(BUILD)/asan
+
+# docs/rules/ from the rule registry (lint-tests fails when it is stale).
+rule-docs: all
+	$(Q)bash scripts/gen-rule-docs.sh $(BUILD) docs/rules
+
+test: unit cli lint-tests api matrix-html daemon-test unit-asan api-asan lint-asan \
+      daemon-test-asan conformance-check conformance-asan fuzz-smoke
 
 check-only: all
 	$(Q)$(MAKE) --no-print-directory test

@@ -49,6 +49,11 @@ void rg_diags_free(struct rg_diags *d);
 /* Adds a finding; returns -1 (and sets d->oom) when out of memory. */
 int rg_diag_add(struct rg_diags *d, const char *rule, enum rg_severity sev,
 		struct rg_source *src, struct rg_span span, const char *fmt, ...) RG_PRINTF(6, 7);
+/*
+ * Moves every record of src to the end of dst (src is left empty).
+ * Returns -1 (and sets dst->oom; src keeps its records) when out of memory.
+ */
+int rg_diags_append(struct rg_diags *dst, struct rg_diags *src);
 /* Count of unsuppressed diagnostics at or above sev. */
 size_t rg_diags_count(const struct rg_diags *d, enum rg_severity sev);
 /* Sorts by file, then offset, then rule (stable for equal keys). */

@@ -103,6 +103,13 @@ void rg_hujson_doc_free(struct rg_hujson_doc *doc);
  */
 char *rg_hujson_standardize(const struct rg_hujson_doc *doc, size_t *len);
 
+/*
+ * The canonical layout of a tree doc (relaygate fmt; see src/hujson/format.c):
+ * comments kept, values copied byte for byte, idempotent. Caller frees;
+ * NULL when out of memory.
+ */
+char *rg_hujson_format(const struct rg_hujson_doc *doc, size_t *len);
+
 /* "hujson: line L, column C: msg", as the reference prints it. */
 void rg_hujson_error_text(struct rg_source *src, const struct rg_hujson_error *err,
 			  char *out, size_t outlen);

@@ -114,6 +114,7 @@ struct rg_rule {
 	size_t ndst;
 	struct rg_ipproto *ip;
 	size_t nip;
+	struct rg_span ip_span;  /* the "ip" array of a grant ({0, 0} when absent) */
 	json_t *app;             /* object cap name -> array, or NULL */
 	struct rg_span app_span;
 	struct rg_str *app_names;/* the capability names, in source order */

@@ -4,6 +4,11 @@
 #include "cli/commands.h"
 
 const struct cli_command cli_commands[] = {
+	{ "lint", cmd_lint_main, "report risky grants, mistakes and what Tailscale would reject",
+	  cmd_lint_usage },
+	{ "fmt", cmd_fmt_main, "rewrite policies in the canonical HuJSON layout", cmd_fmt_usage },
+	{ "rules", cmd_rules_main, "list the lint rules", cmd_rules_usage },
+	{ "explain", cmd_explain_main, "document one lint rule", cmd_explain_usage },
 	{ "validate", cmd_validate_main, "check a policy as Tailscale's control plane would",
 	  cmd_validate_usage },
 	{ "test", cmd_test_main, "run the policy's tests and sshTests against an inventory",

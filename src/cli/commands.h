@@ -16,6 +16,10 @@ CLI_DECLARE(cmd_compile_main);
 CLI_DECLARE(cmd_keygen_main);
 CLI_DECLARE(cmd_pubkey_main);
 CLI_DECLARE(cmd_table_main);
+CLI_DECLARE(cmd_lint_main);
+CLI_DECLARE(cmd_fmt_main);
+CLI_DECLARE(cmd_rules_main);
+CLI_DECLARE(cmd_explain_main);
 
 extern const char cmd_api_usage[];
 extern const char cmd_hujson_usage[];
@@ -29,5 +33,9 @@ extern const char cmd_compile_usage[];
 extern const char cmd_keygen_usage[];
 extern const char cmd_pubkey_usage[];
 extern const char cmd_table_usage[];
+extern const char cmd_lint_usage[];
+extern const char cmd_fmt_usage[];
+extern const char cmd_rules_usage[];
+extern const char cmd_explain_usage[];
 
 #endif

@@ -56,6 +56,29 @@ int rg_diag_add(struct rg_diags *d, const char *rule, enum rg_severity sev,
 	return 0;
 }
 
+int rg_diags_append(struct rg_diags *dst, struct rg_diags *src)
+{
+	if (!src->n)
+		return 0;
+	if (dst->cap - dst->n < src->n) {
+		size_t c = dst->n + src->n;
+		struct rg_diag *v = realloc(dst->v, c * sizeof(*v));
+
+		if (!v) {
+			dst->oom = true;
+			return -1;
+		}
+		dst->v = v;
+		dst->cap = c;
+	}
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	dst->oom = dst->oom || src->oom;
+	free(src->v);
+	rg_diags_init(src);
+	return 0;
+}
+
 size_t rg_diags_count(const struct rg_diags *d, enum rg_severity sev)
 {
 	size_t i, n = 0;

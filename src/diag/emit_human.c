@@ -20,8 +20,9 @@ void rg_emit_human_one(struct rg_buf *out, const struct rg_diag *d, const struct
 
 		rg_buf_printf(out, "%s%s:%u:%u:%s ", bold, d->src->name, pos.line, pos.ucol, reset);
 	}
-	rg_buf_printf(out, "%s%s:%s %s", o->color ? sev_color(d->severity) : "",
-		      rg_severity_name(d->severity), reset, d->message);
+	rg_buf_printf(out, "%s%s:%s ", o->color ? sev_color(d->severity) : "",
+		      rg_severity_name(d->severity), reset);
+	rg_emit_text(out, d->message);
 	if (id)
 		rg_buf_printf(out, " [%s %s]", id, d->rule);
 	rg_buf_putc(out, '\n');

@@ -845,6 +845,17 @@ int rg_hujson_parse(struct rg_source *src, unsigned flags, struct rg_hujson_doc 
 	p.err = err;
 	p.arena = &priv->arena;
 	rg_buf_init(&p.scratch, 0);
+	if (p.tree) {
+		/*
+		 * Policies hold a value every 8 bytes or so: reserving that many
+		 * nodes up front spares copying a large index while doubling it
+		 * (pages that stay unused are never touched).
+		 */
+		p.capnodes = src->len / 8 + 16;
+		p.nodes = malloc(p.capnodes * sizeof(*p.nodes));
+		if (!p.nodes)
+			p.capnodes = 0;
+	}
 
 	if (p_extra(&p, &n) < 0 || p_value(&p, &n, &root) < 0 || p_extra(&p, &n) < 0)
 		goto out;

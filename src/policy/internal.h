@@ -17,8 +17,10 @@ static inline struct rg_arena *policy_arena(const struct rg_policy *p)
 }
 
 /*
- * Classifies text (not NUL-terminated) as Tailscale does; strings are
- * copied into the arena. Returns -1 only when out of memory.
+ * Classifies text[0..len) as Tailscale does. text is a piece of a
+ * NUL-terminated string of the policy's document (text[len] is readable):
+ * when it is the whole string it is borrowed, else copied into the arena.
+ * Returns -1 only when out of memory.
  */
 int policy_selector_parse(struct rg_arena *a, const char *text, size_t len, struct rg_span span,
 			  struct rg_selector *out);

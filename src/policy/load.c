@@ -268,6 +268,7 @@ static int grant_field(struct loader *L, int id, const node_t *v, void *arg)
 	case F_APP:
 		return load_app(L, v, r);
 	case F_IP:
+		r->ip_span = v->span;
 		if (load_strs(L, v, &ips, &n) < 0)
 			return -1;
 		r->ip = alloc(L, n, sizeof(*r->ip));

@@ -100,10 +100,19 @@ int policy_selector_parse(struct rg_arena *a, const char *text, size_t len, stru
 		end -= l;
 	out->padded = start != 0 || end != len;
 	t = text + start;
+	/*
+	 * The text is borrowed when it already is the whole NUL-terminated
+	 * string (callers pass strings of the policy's own document, which
+	 * lives as long as the policy); otherwise copied.
+	 */
+	if (!out->padded && text[len] == '\0') {
+		out->text = text;
+	} else {
+		out->text = rg_arena_strndup(a, t, end - start);
+		if (!out->text)
+			return -1;
+	}
 	len = end - start;
-	out->text = rg_arena_strndup(a, t, len);
-	if (!out->text)
-		return -1;
 	out->key = out->text;
 
 	if (len && (rg_prefix_parse(t, len, true, &out->prefix) == 0)) {
@@ -113,16 +122,21 @@ int policy_selector_parse(struct rg_arena *a, const char *text, size_t len, stru
 	} else if (has_prefix(t, len, "group:")) {
 		out->kind = RG_SEL_GROUP;
 	} else if (has_prefix(t, len, "tag:")) {
-		char *k = rg_arena_strndup(a, t, len);
 		size_t i;
 
-		if (!k)
-			return -1;
-		/* Tailscale parses tag names as lower case. */
-		for (i = 0; i < len; i++)
-			k[i] = (char)tolower((unsigned char)k[i]);
 		out->kind = RG_SEL_TAG;
-		out->key = k;
+		/* Tailscale parses tag names as lower case. */
+		for (i = 0; i < len && !(t[i] >= 'A' && t[i] <= 'Z'); i++)
+			;
+		if (i < len) {
+			char *k = rg_arena_strndup(a, t, len);
+
+			if (!k)
+				return -1;
+			for (; i < len; i++)
+				k[i] = (char)tolower((unsigned char)k[i]);
+			out->key = k;
+		}
 	} else if (has_prefix(t, len, "autogroup:")) {
 		out->kind = RG_SEL_AUTOGROUP;
 		out->autogroup = policy_autogroup_lookup(t + 10, len - 10);

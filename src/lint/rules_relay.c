@@ -1,0 +1,125 @@
+/*
+ * Peer-relay grants (app carries tailscale.com/cap/relay): relay-wildcard-src,
+ * relay-broad-src, relay-wildcard-dst, relay-dst-untagged, relay-with-ip,
+ * relay-unmatched.
+ */
+#include <stdlib.h>
+
+#include "lint/internal.h"
+
+/* Nodes of the inventory a selector stands for; -1 when it cannot be resolved. */
+static long node_count(struct lint_ctx *c, const struct rg_selector *s)
+{
+	struct rg_ipset set;
+	struct rg_err err;
+	uint32_t *nodes = NULL;
+	size_t n = 0;
+	bool any;
+	long ret = -1;
+
+	rg_ipset_init(&set);
+	if (rg_eval_resolve_src(c->eval, s, &set, &any, &err) == 0) {
+		rg_ipset_normalize(&set);
+		if (rg_eval_nodes_in(c->eval, &set, false, &nodes, &n) < 0)
+			c->oom = true;
+		else
+			ret = (long)n;
+	}
+	free(nodes);
+	rg_ipset_free(&set);
+	return ret;
+}
+
+static void unmatched(struct lint_ctx *c, const struct rg_selector *s, const char *side, long n)
+{
+	if (n == 0)
+		lint_report(c, RG_LINT_RELAY_UNMATCHED, s->span,
+			    "peer-relay %s %s matches no node of the inventory", side, s->text);
+}
+
+static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
+{
+	unsigned max = c->cfg->relay_max_group_size;
+	size_t members = lint_group_size(c, s);
+	long n = -1;
+	bool broad = true;
+
+	if (s->kind == RG_SEL_WILDCARD)
+		lint_report(c, RG_LINT_RELAY_WILDCARD_SRC, s->span,
+			    "peer-relay grant to \"*\": every device may allocate relay endpoints and "
+			    "would try the relay");
+	else if (lint_sel_is_everyone(s))
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
+			    "peer-relay grant to %s (%s): all of them may allocate relay endpoints",
+			    s->text, lint_everyone_desc(s));
+	else if (lint_sel_covers_tailnet(c, s))
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
+			    "peer-relay grant to %s, which covers the whole tailnet", s->text);
+	else if (members > max)
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
+			    "peer-relay grant to %s (%zu members, more than %u)", s->text, members, max);
+	else
+		broad = false;
+	if (!c->eval)
+		return;
+	if (!broad || lint_on(c, RG_LINT_RELAY_UNMATCHED))
+		n = node_count(c, s);
+	if (!broad && n > (long)max)
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
+			    "peer-relay grant to %s (%ld devices, more than %u)", s->text, n, max);
+	unmatched(c, s, "source", n);
+}
+
+static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
+{
+	switch (s->kind) {
+	case RG_SEL_WILDCARD:
+		lint_report(c, RG_LINT_RELAY_WILDCARD_DST, s->span,
+			    "\"*\" as peer-relay destination: every device becomes a relay");
+		return;
+	case RG_SEL_AUTOGROUP:
+		lint_report(c, RG_LINT_RELAY_WILDCARD_DST, s->span,
+			    "%s as peer-relay destination: each of its devices becomes a relay",
+			    s->text);
+		return;
+	case RG_SEL_USER:
+	case RG_SEL_USER_DOMAIN:
+	case RG_SEL_GROUP:
+		lint_report(c, RG_LINT_RELAY_DST_UNTAGGED, s->span,
+			    "peer relay named by user or group %s: every device of theirs becomes a "
+			    "relay; use a tag", s->text);
+		break;
+	case RG_SEL_PREFIX:
+	case RG_SEL_RANGE:
+	case RG_SEL_HOST:
+	case RG_SEL_IPSET:
+		lint_report(c, RG_LINT_RELAY_DST_UNTAGGED, s->span,
+			    "peer relay named by address %s: whatever device holds it is the relay; "
+			    "use a tag", s->text);
+		break;
+	default:
+		break;
+	}
+	if (c->eval && lint_on(c, RG_LINT_RELAY_UNMATCHED))
+		unmatched(c, s, "destination", node_count(c, s));
+}
+
+void lint_rules_relay(struct lint_ctx *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->p->ngrants; i++) {
+		const struct rg_rule *r = &c->p->grants[i];
+
+		if (!lint_is_relay_grant(r))
+			continue;
+		for (j = 0; j < r->nsrc; j++)
+			relay_src(c, &r->src[j]);
+		for (j = 0; j < r->ndst; j++)
+			relay_dst(c, &r->dst[j]);
+		if (r->nip)
+			lint_report(c, RG_LINT_RELAY_WITH_IP, r->ip_span,
+				    "peer-relay grant also opens network access (\"ip\"): the relay "
+				    "capability needs none; give network access its own grant");
+	}
+}

@@ -1,0 +1,1 @@
+$RG explain RG999

@@ -1,0 +1,1 @@
+$RG explain RG201 && $RG explain unused-suppression | head -3

@@ -1,0 +1,1 @@
+$RG fmt; echo "usage: $?"; $RG fmt --check /nonexistent; echo "missing: $?"

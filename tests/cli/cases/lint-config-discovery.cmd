@@ -1,0 +1,13 @@
+# The nearest .relaygate.hujson upwards from each file, not past a .git directory.
+mkdir -p "$TMP/outer/repo/.git" "$TMP/outer/repo/a/b" "$TMP/outer/repo/c"
+printf '{"ignore": ["unused-host"]}\n' >"$TMP/outer/.relaygate.hujson"
+printf '{"ignore": ["RG101"]}\n' >"$TMP/outer/repo/.relaygate.hujson"
+printf '// team b\n{"fail-on": "error"}\n' >"$TMP/outer/repo/a/.relaygate.hujson"
+cp policies/bad/empty-group.hujson "$TMP/outer/repo/a/b/groups.hujson"
+cp policies/bad/unused-host.hujson "$TMP/outer/repo/c/hosts.hujson"
+cp policies/bad/allow-all.hujson "$TMP/outer/repo/c/all.hujson"
+cd "$TMP/outer/repo"
+$RG lint -f gcc a/b/groups.hujson; echo "a/b (fail-on error): $?"
+$RG lint -f gcc c/hosts.hujson c/all.hujson; echo "c (ignore RG101): $?"
+$RG lint -f gcc --config a/.relaygate.hujson c/all.hujson; echo "--config: $?"
+RELAYGATE_CONFIG=a/.relaygate.hujson $RG lint -f gcc c/all.hujson >/dev/null; echo "RELAYGATE_CONFIG: $?"

@@ -1,0 +1,6 @@
+$RG lint --fail-on error policies/bad/empty-group.hujson; echo "error: $?"
+$RG lint --fail-on info policies/bad/legacy-acls.hujson >/dev/null; echo "info: $?"
+$RG lint policies/bad/legacy-acls.hujson >/dev/null; echo "default: $?"
+$RG lint --fail-on none policies/bad/allow-all.hujson >/dev/null; echo "none: $?"
+RELAYGATE_FAIL_ON=error $RG lint policies/bad/empty-group.hujson >/dev/null; echo "env error: $?"
+RELAYGATE_FAIL_ON=error $RG lint --fail-on warning policies/bad/empty-group.hujson >/dev/null; echo "env error, flag warning: $?"

@@ -1,0 +1,1 @@
+$RG lint policies/bad/syntax.hujson policies/bad/invalid.hujson policies/bad/legacy-acls.hujson

@@ -1,0 +1,1 @@
+$RG lint --color always -f human policies/bad/relay-with-ip.hujson

@@ -1,0 +1,1 @@
+$RG lint -f json examples/policy.hujson

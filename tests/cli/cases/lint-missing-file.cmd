@@ -1,0 +1,1 @@
+$RG lint -f gcc /nonexistent/policy.hujson policies/bad/empty-group.hujson

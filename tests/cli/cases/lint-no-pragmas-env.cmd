@@ -1,0 +1,1 @@
+RELAYGATE_NO_PRAGMAS=1 $RG lint -f gcc policies/good/unused-suppression.hujson

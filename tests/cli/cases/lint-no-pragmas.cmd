@@ -1,0 +1,1 @@
+$RG lint -f gcc --no-pragmas policies/good/unused-suppression.hujson

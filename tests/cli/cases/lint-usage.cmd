@@ -1,0 +1,7 @@
+$RG lint; echo "no file: $?"
+$RG lint -f yaml x; echo "format: $?"
+$RG lint --ignore RG999 x; echo "ignore: $?"
+$RG lint --severity RG001=info x; echo "fixed: $?"
+$RG lint --relay-max-group-size lots x; echo "size: $?"
+RELAYGATE_FAIL_ON=loud $RG lint x; echo "env: $?"
+$RG lint - - </dev/null; echo "stdin twice: $?"

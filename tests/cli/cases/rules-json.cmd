@@ -1,0 +1,1 @@
+$RG rules --format json
