@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/lint_settings.h"
+#include "cli/load.h"
 #include "relaygate/hujson.h"
 #include "util/file.h"
 
@@ -43,7 +44,7 @@ static void syntax_error(struct rg_source *src, const struct rg_hujson_error *he
 	rg_diag_add(&d, RG_RULE_SYNTAX, RG_SEV_ERROR, src,
 		    (struct rg_span){ (uint32_t)herr->offset, (uint32_t)herr->offset + 1 },
 		    "hujson: line %u, column %u: %s", pos.line, pos.col, herr->msg);
-	cli_lint_print_errors(&d);
+	cli_print_diags("fmt", &d);
 	rg_diags_free(&d);
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/lint_settings.h"
+#include "cli/load.h"
 #include "diag/emit.h"
 #include "relaygate/lint.h"
 #include "util/file.h"
@@ -161,27 +162,6 @@ static int parse_args(struct lint_run *run, int argc, char **argv)
 	return RG_EXIT_OK;
 }
 
-static int load_inventory(struct lint_run *run)
-{
-	struct rg_diags diags;
-	struct rg_err err;
-	int ret = RG_EXIT_OK;
-
-	run->inv_src = rg_source_load(run->inv_path, RG_FILE_MAX_INPUT, &err);
-	if (!run->inv_src) {
-		cli_error("lint", "%s", err.msg);
-		return RG_EXIT_USAGE;
-	}
-	rg_diags_init(&diags);
-	if (rg_inventory_load(run->inv_src, &run->inv, &diags) < 0) {
-		cli_lint_print_errors(&diags);
-		cli_error("lint", "%s: invalid inventory", run->inv_src->name);
-		ret = RG_EXIT_USAGE;
-	}
-	rg_diags_free(&diags);
-	return ret;
-}
-
 /* Lints one file; findings go to run->diags. */
 static int lint_file(struct lint_run *run, const char *path, const struct rg_lint_cfgfile *file)
 {
@@ -249,7 +229,7 @@ static int emit(struct lint_run *run)
 	rg_buf_init(&out, 0);
 	switch (run->format) {
 	case F_HUMAN:
-		eo.color = run->color < 0 ? cli_lint_color(STDOUT_FILENO) : run->color == 1;
+		eo.color = run->color < 0 ? cli_color(STDOUT_FILENO) : run->color == 1;
 		rg_emit_human(&out, &run->diags, &eo);
 		if (!run->quiet)
 			human_summary(&out, run);
@@ -300,7 +280,8 @@ int cmd_lint_main(int argc, char **argv)
 			ret = RG_EXIT_USAGE;
 			goto out;
 		}
-	if (run.inv_path && (ret = load_inventory(&run)) != RG_EXIT_OK)
+	if (run.inv_path &&
+	    (ret = cli_load_inventory("lint", run.inv_path, &run.inv_src, &run.inv)) != RG_EXIT_OK)
 		goto out;
 	for (i = 0; i < nfiles; i++)
 		if ((ret = lint_file(&run, argv[optind + i], files[i])) != RG_EXIT_OK)

@@ -9,29 +9,9 @@
 
 #include "cli/cli.h"
 #include "cli/lint_settings.h"
+#include "cli/load.h"
 #include "diag/emit.h"
 #include "util/file.h"
-
-bool cli_lint_color(int fd)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	return isatty(fd) && !(nc && *nc);
-}
-
-void cli_lint_print_errors(const struct rg_diags *d)
-{
-	struct rg_emit_opts eo = { cli_lint_color(STDERR_FILENO), NULL };
-	struct rg_buf b;
-
-	rg_buf_init(&b, 0);
-	rg_emit_human(&b, d, &eo);
-	if (rg_buf_failed(&b) || d->oom)
-		cli_error("lint", "out of memory");
-	else if (b.len)
-		fwrite(b.data, 1, b.len, stderr);
-	rg_buf_free(&b);
-}
 
 void cli_settings_init(struct cli_lint_settings *s)
 {
@@ -201,7 +181,7 @@ static int load_entry(struct cli_lint_settings *s, char *path, const struct rg_l
 	}
 	rg_diags_init(&diags);
 	if (rg_lint_cfgfile_load(e->src, &e->file, &diags) < 0) {
-		cli_lint_print_errors(&diags);
+		cli_print_diags("lint", &diags);
 		rg_diags_free(&diags);
 		return -1;
 	}

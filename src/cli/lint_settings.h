@@ -32,10 +32,8 @@ struct cli_lint_settings {
 	size_t ncache;
 };
 
-/* Colour for fd: a terminal, and NO_COLOR unset or empty. */
-bool cli_lint_color(int fd);
-/* Prints located errors (configuration, inventory) in the human format on stderr. */
-void cli_lint_print_errors(const struct rg_diags *d);
+
+
 
 void cli_settings_init(struct cli_lint_settings *s);
 void cli_settings_free(struct cli_lint_settings *s);

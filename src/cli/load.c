@@ -24,26 +24,40 @@ int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_pa
 		cli_error(cmd, "%s", err.msg);
 		return RG_EXIT_USAGE;
 	}
-	if (inv_path) {
-		struct rg_diags idiags;
-
-		in->inv_src = rg_source_load(inv_path, RG_FILE_MAX_INPUT, &err);
-		if (!in->inv_src) {
-			cli_error(cmd, "%s", err.msg);
-			return RG_EXIT_USAGE;
-		}
-		rg_diags_init(&idiags);
-		if (rg_inventory_load(in->inv_src, &in->inv, &idiags) < 0) {
-			cli_print_diags(cmd, &idiags);
-			cli_error(cmd, "%s: invalid inventory", in->inv_src->name);
-			rg_diags_free(&idiags);
-			return RG_EXIT_USAGE;
-		}
-		rg_diags_free(&idiags);
-	}
+	if (inv_path && cli_load_inventory(cmd, inv_path, &in->inv_src, &in->inv) != RG_EXIT_OK)
+		return RG_EXIT_USAGE;
 	if (rg_policy_parse(in->src, &in->policy, diags) < 0)
 		return diags->oom ? RG_EXIT_INTERNAL : RG_EXIT_FINDINGS;
 	return RG_EXIT_OK;
+}
+
+int cli_load_inventory(const char *cmd, const char *path, struct rg_source **src,
+		       struct rg_inventory **inv)
+{
+	struct rg_diags diags;
+	struct rg_err err;
+	int ret = RG_EXIT_OK;
+
+	*src = rg_source_load(path, RG_FILE_MAX_INPUT, &err);
+	if (!*src) {
+		cli_error(cmd, "%s", err.msg);
+		return RG_EXIT_USAGE;
+	}
+	rg_diags_init(&diags);
+	if (rg_inventory_load(*src, inv, &diags) < 0) {
+		cli_print_diags(cmd, &diags);
+		cli_error(cmd, "%s: invalid inventory", (*src)->name);
+		ret = RG_EXIT_USAGE;
+	}
+	rg_diags_free(&diags);
+	return ret;
+}
+
+bool cli_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(fd) && !(nc && *nc);
 }
 
 void cli_free_inputs(struct cli_inputs *in)
@@ -76,7 +90,7 @@ int cli_run_policytests(const char *cmd, struct cli_inputs *in, struct rg_diags 
 
 int cli_print_diags(const char *cmd, struct rg_diags *diags)
 {
-	struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
+	struct rg_emit_opts eo = { cli_color(STDERR_FILENO), NULL };
 	struct rg_buf b;
 	int ret = 0;
 

@@ -22,6 +22,11 @@ struct cli_inputs {
 int cli_load_inputs(const char *cmd, const char *policy_path, const char *inv_path,
 		    struct cli_inputs *in, struct rg_diags *diags);
 void cli_free_inputs(struct cli_inputs *in);
+/* Loads an inventory; RG_EXIT_OK, or RG_EXIT_USAGE with the errors printed. */
+int cli_load_inventory(const char *cmd, const char *path, struct rg_source **src,
+		       struct rg_inventory **inv);
+/* Whether to colour output on fd: a terminal, and NO_COLOR unset or empty. */
+bool cli_color(int fd);
 
 struct rg_policytest_stats;
 /*
