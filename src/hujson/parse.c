@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "relaygate/hujson.h"
+#include "util/hex.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -244,20 +245,9 @@ static int issue_add(struct parser *p, enum rg_hj_issue_kind kind, uint32_t node
 	return 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static uint32_t hex4(const unsigned char *s)
 {
-	return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+	return (uint32_t)(rg_hex_digit(s[0]) << 12 | rg_hex_digit(s[1]) << 8 | rg_hex_digit(s[2]) << 4 | rg_hex_digit(s[3]));
 }
 
 /*
@@ -293,8 +283,8 @@ static int decode_string(struct parser *p, size_t start, size_t end)
 			cp = hex4(s);
 			s += 4;
 			if (cp >= 0xD800 && cp <= 0xDBFF && e - s >= 6 && s[0] == '\\' &&
-			    s[1] == 'u' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 &&
-			    hexval(s[4]) >= 0 && hexval(s[5]) >= 0) {
+			    s[1] == 'u' && rg_hex_digit(s[2]) >= 0 && rg_hex_digit(s[3]) >= 0 &&
+			    rg_hex_digit(s[4]) >= 0 && rg_hex_digit(s[5]) >= 0) {
 				uint32_t lo = hex4(s + 2);
 
 				if (lo >= 0xDC00 && lo <= 0xDFFF) {
@@ -351,8 +341,8 @@ static int scan_string(struct parser *p, size_t *np, bool *escaped)
 			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
 				break;
 			case 'u':
-				if (n + 6 > p->len || hexval(p->b[n + 2]) < 0 || hexval(p->b[n + 3]) < 0 ||
-				    hexval(p->b[n + 4]) < 0 || hexval(p->b[n + 5]) < 0)
+				if (n + 6 > p->len || rg_hex_digit(p->b[n + 2]) < 0 || rg_hex_digit(p->b[n + 3]) < 0 ||
+				    rg_hex_digit(p->b[n + 4]) < 0 || rg_hex_digit(p->b[n + 5]) < 0)
 					invalid = true;
 				break;
 			default:

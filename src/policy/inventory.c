@@ -6,6 +6,7 @@
 #include "relaygate/hujson.h"
 #include "relaygate/inventory.h"
 #include "util/arena.h"
+#include "util/keyfile.h"
 #include "util/map.h"
 
 struct inv_priv {
@@ -136,17 +137,6 @@ static int put_tag(struct iload *L, node_t *s, size_t i, void *arg)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t array_len(struct iload *L, node_t *obj, const char *key)
 {
 	node_t *m = member(L, obj, key);
@@ -181,25 +171,11 @@ static int load_node(struct iload *L, node_t *o, struct rg_inv_node *n)
 	each_str(L, o, "approved_routes", put_prefix, n->approved, &n->napproved);
 	dk = str_member(L, o, "disco_key", false);
 	if (dk) {
-		size_t i;
-
-		if (strncmp(dk, "discokey:", 9) != 0 || strlen(dk) != 9 + 64) {
+		if (rg_hexkey_parse(dk, strlen(dk), "discokey:", n->disco) == 0)
+			n->has_disco = true;
+		else
 			bad(L, member(L, o, "disco_key")->span,
 			    "invalid disco_key \"%s\": want \"discokey:\" and 64 hex digits", dk);
-		} else {
-			for (i = 0; i < 32; i++) {
-				int hi = hexval(dk[9 + 2 * i]), lo = hexval(dk[10 + 2 * i]);
-
-				if (hi < 0 || lo < 0)
-					break;
-				n->disco[i] = (uint8_t)(hi << 4 | lo);
-			}
-			if (i == 32)
-				n->has_disco = true;
-			else
-				bad(L, member(L, o, "disco_key")->span,
-				    "invalid disco_key \"%s\": want \"discokey:\" and 64 hex digits", dk);
-		}
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "relaygate/netaddr.h"
+#include "util/hex.h"
 
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
 {
@@ -32,17 +33,6 @@ static int parse_v4(const char *s, size_t n, uint8_t out[4])
 	return i == n ? 0 : -1;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_v6(const char *s, size_t n, uint8_t out[16])
 {
 	uint16_t groups[8];
@@ -60,7 +50,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 		unsigned v = 0;
 		int d;
 
-		while (i < n && (d = hexdig(s[i])) >= 0 && i - start < 4) {
+		while (i < n && (d = rg_hex_digit(s[i])) >= 0 && i - start < 4) {
 			v = v * 16 + (unsigned)d;
 			i++;
 		}
@@ -77,7 +67,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 			i = n;
 			break;
 		}
-		if (i < n && hexdig(s[i]) >= 0)
+		if (i < n && rg_hex_digit(s[i]) >= 0)
 			return -1; /* more than 4 hex digits */
 		if (ng >= 8)
 			return -1;
