@@ -526,6 +526,42 @@ static int add_member(struct parser *p, uint32_t obj, size_t base, uint32_t chil
 	return 0;
 }
 
+/*
+ * After an object member or array element: a ',' (a trailing one when the
+ * closing bracket follows it) or the closing bracket. Returns 1 when the
+ * container is closed, 0 when another value follows, -1 on error.
+ */
+static int p_after_value(struct parser *p, size_t *np, char close, const char *eof_what,
+			 const char *char_where)
+{
+	size_t n = *np;
+
+	if (p_extra(p, &n) < 0)
+		return -1;
+	if (n >= p->len)
+		return fail_eof(p, eof_what);
+	if (p->b[n] == ',') {
+		size_t comma = n++;
+
+		if (p_extra(p, &n) < 0)
+			return -1;
+		if (n < p->len && p->b[n] == close) {
+			if (GROW(p, p->commas, p->ncommas, p->capcommas, uint32_t) < 0)
+				return fail_oom(p);
+			p->commas[p->ncommas++] = (uint32_t)comma;
+			*np = n + 1;
+			return 1;
+		}
+		*np = n;
+		return 0;
+	}
+	if (p->b[n] == close) {
+		*np = n + 1;
+		return 1;
+	}
+	return fail_char(p, n, char_where);
+}
+
 static int p_object(struct parser *p, size_t *np, uint32_t self)
 {
 	size_t n = *np + 1, base = p->nstack;
@@ -539,6 +575,7 @@ static int p_object(struct parser *p, size_t *np, uint32_t self)
 		const char *key = NULL;
 		size_t klen = 0;
 		uint32_t child = RG_HJ_NONE;
+		int r;
 
 		if (p_extra(p, &n) < 0)
 			return -1;
@@ -594,30 +631,12 @@ static int p_object(struct parser *p, size_t *np, uint32_t self)
 			if (child_push(p, child) < 0 || add_member(p, self, base, child, key, klen) < 0)
 				return -1;
 		}
-		if (p_extra(p, &n) < 0)
+		r = p_after_value(p, &n, '}', "parsing object after value",
+				  "after object value (expecting ',' or '}')");
+		if (r < 0)
 			return -1;
-		if (n >= p->len)
-			return fail_eof(p, "parsing object after value");
-		if (p->b[n] == ',') {
-			size_t comma = n;
-
-			n++;
-			if (p_extra(p, &n) < 0)
-				return -1;
-			if (n < p->len && p->b[n] == '}') {
-				if (GROW(p, p->commas, p->ncommas, p->capcommas, uint32_t) < 0)
-					return fail_oom(p);
-				p->commas[p->ncommas++] = (uint32_t)comma;
-				n++;
-				break;
-			}
-			continue;
-		}
-		if (p->b[n] == '}') {
-			n++;
+		if (r == 1)
 			break;
-		}
-		return fail_char(p, n, "after object value (expecting ',' or '}')");
 	}
 	p->depth--;
 	if (build && children_close(p, self, base) < 0)
@@ -635,6 +654,7 @@ static int p_array(struct parser *p, size_t *np, uint32_t self)
 		return -1;
 	for (;;) {
 		uint32_t child = RG_HJ_NONE;
+		int r;
 
 		if (p_extra(p, &n) < 0)
 			return -1;
@@ -651,30 +671,12 @@ static int p_array(struct parser *p, size_t *np, uint32_t self)
 			if (json_array_append_new(p->nodes[self].val, p->nodes[child].val) < 0)
 				return fail_oom(p);
 		}
-		if (p_extra(p, &n) < 0)
+		r = p_after_value(p, &n, ']', "parsing array after value",
+				  "after array value (expecting ',' or ']')");
+		if (r < 0)
 			return -1;
-		if (n >= p->len)
-			return fail_eof(p, "parsing array after value");
-		if (p->b[n] == ',') {
-			size_t comma = n;
-
-			n++;
-			if (p_extra(p, &n) < 0)
-				return -1;
-			if (n < p->len && p->b[n] == ']') {
-				if (GROW(p, p->commas, p->ncommas, p->capcommas, uint32_t) < 0)
-					return fail_oom(p);
-				p->commas[p->ncommas++] = (uint32_t)comma;
-				n++;
-				break;
-			}
-			continue;
-		}
-		if (p->b[n] == ']') {
-			n++;
+		if (r == 1)
 			break;
-		}
-		return fail_char(p, n, "after array value (expecting ',' or ']')");
 	}
 	p->depth--;
 	if (build && children_close(p, self, base) < 0)
