@@ -20,27 +20,11 @@
 #include "relaygate/policy.h"
 #include "util/buf.h"
 
+#include "bench_common.h"
+
 #define NGROUPS 200
 #define NTAGS 400
 #define NGRANTS 2000
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned long rng = 88172645463325252UL;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
 
 static void gen_policy(struct rg_buf *b, unsigned users)
 {
@@ -50,7 +34,7 @@ static void gen_policy(struct rg_buf *b, unsigned users)
 	for (g = 0; g < NGROUPS; g++) {
 		rg_buf_printf(b, "%s\"group:g%u\": [", g ? ",\n" : "", g);
 		for (k = 0; k < 10; k++)
-			rg_buf_printf(b, "%s\"u%u@example.com\"", k ? ", " : "", rnd(users));
+			rg_buf_printf(b, "%s\"u%u@example.com\"", k ? ", " : "", bench_rnd(users));
 		rg_buf_puts(b, "]");
 	}
 	rg_buf_puts(b, "},\n\"tagOwners\": {\n");
@@ -65,16 +49,16 @@ static void gen_policy(struct rg_buf *b, unsigned users)
 			rg_buf_puts(b, ",\n");
 		if (kind < 6)
 			rg_buf_printf(b, "{\"src\": [\"group:g%u\"], \"dst\": [\"tag:t%u\"], \"ip\": [\"tcp:%u\", \"udp:%u\"]}",
-				      rnd(NGROUPS), rnd(NTAGS), 1000 + rnd(60000), 1000 + rnd(60000));
+				      bench_rnd(NGROUPS), bench_rnd(NTAGS), 1000 + bench_rnd(60000), 1000 + bench_rnd(60000));
 		else if (kind < 8)
 			rg_buf_printf(b, "{\"src\": [\"tag:t%u\"], \"dst\": [\"tag:t%u\", \"tag:t%u\"], \"ip\": [\"tcp:443\"]}",
-				      rnd(NTAGS), rnd(NTAGS), rnd(NTAGS));
+				      bench_rnd(NTAGS), bench_rnd(NTAGS), bench_rnd(NTAGS));
 		else if (kind == 8)
 			rg_buf_printf(b, "{\"src\": [\"u%u@example.com\", \"office\"], \"dst\": [\"tag:t%u\"], \"ip\": [\"22\"]}",
-				      rnd(users), rnd(NTAGS));
+				      bench_rnd(users), bench_rnd(NTAGS));
 		else
 			rg_buf_printf(b, "{\"src\": [\"group:g%u\", \"tag:t%u\"], \"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}",
-				      rnd(NGROUPS), rnd(NTAGS));
+				      bench_rnd(NGROUPS), bench_rnd(NTAGS));
 	}
 	rg_buf_puts(b, ",\n{\"src\": [\"autogroup:member\"], \"dst\": [\"autogroup:self\"], \"ip\": [\"*\"]}\n]}\n");
 }
@@ -121,7 +105,7 @@ static int run(unsigned nodes)
 
 	rg_buf_init(&pb, 0);
 	rg_buf_init(&ib, 0);
-	rng = 88172645463325252UL;
+	bench_rng = 88172645463325252UL;
 	gen_policy(&pb, users);
 	gen_inventory(&ib, nodes, users);
 	if (rg_buf_failed(&pb) || rg_buf_failed(&ib))
@@ -129,19 +113,19 @@ static int run(unsigned nodes)
 	ps = rg_source_from_mem("bench-policy", pb.data, pb.len);
 	is = rg_source_from_mem("bench-inventory", ib.data, ib.len);
 	rg_diags_init(&d);
-	t0 = now();
+	t0 = bench_seconds(CLOCK_MONOTONIC);
 	if (!ps || !is || rg_policy_parse(ps, &p, &d) < 0 || rg_inventory_load(is, &inv, &d) < 0 ||
 	    rg_policy_validate(p, inv, &d) != 0) {
 		fprintf(stderr, "bench_eval: generated input is invalid (%zu diagnostics): %s\n", d.n,
 			d.n ? d.v[0].message : "");
 		return -1;
 	}
-	t1 = now();
+	t1 = bench_seconds(CLOCK_MONOTONIC);
 	if (rg_eval_build(p, inv, &e, &err) < 0) {
 		fprintf(stderr, "bench_eval: %s\n", err.msg);
 		return -1;
 	}
-	t2 = now();
+	t2 = bench_seconds(CLOCK_MONOTONIC);
 	for (i = 0; i < e->nnodes; i++) {
 		size_t n;
 
@@ -150,7 +134,7 @@ static int run(unsigned nodes)
 			return -1;
 		peers += n;
 	}
-	t3 = now();
+	t3 = bench_seconds(CLOCK_MONOTONIC);
 	printf("eval nodes=%u grants=%d policy=%.1fMB parse+validate=%.1fms evaluate=%.1fms "
 	       "per_node=%.2fus peers_all=%.1fms rules=%zu items=%zu peer_pairs=%zu\n",
 	       nodes, NGRANTS + 1, (double)pb.len / 1e6, (t1 - t0) * 1e3, (t2 - t1) * 1e3,

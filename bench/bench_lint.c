@@ -42,30 +42,14 @@
 #include "util/buf.h"
 #include "util/file.h"
 
+#include "bench_common.h"
+
 #define RUNS 10
 #define COLD_RUNS 4
 #define NGROUPS 3000
 #define NTAGS 3000
 #define NHOSTS 3000
 #define NIPSETS 300
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned long rng = 88172645463325252UL;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
 
 static void gen_header(struct rg_buf *b)
 {
@@ -75,7 +59,7 @@ static void gen_header(struct rg_buf *b)
 	for (i = 0; i < NGROUPS; i++) {
 		rg_buf_printf(b, "\t\t\"group:team-%u\": [", i);
 		for (k = 0; k < 12; k++)
-			rg_buf_printf(b, "%s\"user%u@example.com\"", k ? ", " : "", rnd(40000));
+			rg_buf_printf(b, "%s\"user%u@example.com\"", k ? ", " : "", bench_rnd(40000));
 		rg_buf_puts(b, "],\n");
 	}
 	rg_buf_puts(b, "\t},\n\n\t\"tagOwners\": {\n");
@@ -97,29 +81,29 @@ static void gen_grant(struct rg_buf *b, unsigned i)
 	case 0: case 1: case 2: case 3: case 4:
 		rg_buf_printf(b, "\t\t{\"src\": [\"group:team-%u\"], \"dst\": [\"tag:svc-%u\"], "
 			      "\"ip\": [\"tcp:%u\", \"udp:%u\"]},\n",
-			      rnd(NGROUPS), rnd(NTAGS), 1 + rnd(65535), 1 + rnd(65535));
+			      bench_rnd(NGROUPS), bench_rnd(NTAGS), 1 + bench_rnd(65535), 1 + bench_rnd(65535));
 		break;
 	case 5: case 6:
 		rg_buf_printf(b, "\t\t{\"src\": [\"tag:svc-%u\", \"tag:svc-%u\"], "
 			      "\"dst\": [\"tag:svc-%u\", \"host-%u\"], \"ip\": [\"tcp:443\"]},\n",
-			      rnd(NTAGS), rnd(NTAGS), rnd(NTAGS), rnd(NHOSTS));
+			      bench_rnd(NTAGS), bench_rnd(NTAGS), bench_rnd(NTAGS), bench_rnd(NHOSTS));
 		break;
 	case 7:
 		rg_buf_printf(b, "\t\t// site access %u\n\t\t{\"src\": [\"group:team-%u\", "
 			      "\"user%u@example.com\"], \"dst\": [\"ipset:site-%u\"], "
 			      "\"ip\": [\"tcp:22\", \"icmp:*\"]},\n",
-			      i, rnd(NGROUPS), rnd(40000), rnd(NIPSETS));
+			      i, bench_rnd(NGROUPS), bench_rnd(40000), bench_rnd(NIPSETS));
 		break;
 	case 8:
 		rg_buf_printf(b, "\t\t{\"src\": [\"tag:svc-%u\", \"group:team-%u\"], "
 			      "\"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}},\n",
-			      rnd(NTAGS), rnd(NGROUPS));
+			      bench_rnd(NTAGS), bench_rnd(NGROUPS));
 		break;
 	default:
 		rg_buf_printf(b, "\t\t{\n\t\t\t\"src\": [\"group:team-%u\"],\n\t\t\t\"dst\": "
 			      "[\"tag:svc-%u\"],\n\t\t\t\"app\": {\"example.com/cap/admin\": "
 			      "[{\"role\": \"reader\", \"paths\": [\"/v1/*\"]}]},\n\t\t},\n",
-			      rnd(NGROUPS), rnd(NTAGS));
+			      bench_rnd(NGROUPS), bench_rnd(NTAGS));
 	}
 }
 
@@ -136,17 +120,17 @@ static void gen_policy(struct rg_buf *b, size_t target)
 	for (; b->len < target * 92 / 100; nacls++)
 		rg_buf_printf(b, "\t\t{\"action\": \"accept\", \"src\": [\"group:team-%u\"], "
 			      "\"dst\": [\"tag:svc-%u:%u\", \"host-%u:*\"]},\n",
-			      rnd(NGROUPS), rnd(NTAGS), 1 + rnd(65535), rnd(NHOSTS));
+			      bench_rnd(NGROUPS), bench_rnd(NTAGS), 1 + bench_rnd(65535), bench_rnd(NHOSTS));
 	rg_buf_puts(b, "\t],\n\n\t\"ssh\": [\n");
 	for (; b->len < target * 96 / 100; nssh++)
 		rg_buf_printf(b, "\t\t{\"action\": \"check\", \"src\": [\"group:team-%u\"], "
 			      "\"dst\": [\"tag:svc-%u\"], \"users\": [\"root\", \"deploy\"]},\n",
-			      rnd(NGROUPS), rnd(NTAGS));
+			      bench_rnd(NGROUPS), bench_rnd(NTAGS));
 	rg_buf_puts(b, "\t],\n\n\t\"nodeAttrs\": [\n\t\t{\"target\": [\"tag:relay\"], "
 		       "\"attr\": [\"funnel\"]},\n\t],\n\n\t\"tests\": [\n");
 	while (b->len < target)
 		rg_buf_printf(b, "\t\t{\"src\": \"user%u@example.com\", \"accept\": [\"tag:svc-%u:443\"], "
-			      "\"deny\": [\"host-%u:22\"]},\n", rnd(40000), rnd(NTAGS), rnd(NHOSTS));
+			      "\"deny\": [\"host-%u:22\"]},\n", bench_rnd(40000), bench_rnd(NTAGS), bench_rnd(NHOSTS));
 	rg_buf_puts(b, "\t],\n}\n");
 }
 
@@ -310,20 +294,20 @@ int main(int argc, char **argv)
 		mallopt(M_TRIM_THRESHOLD, 1 << 30);
 		/* Interleaved, best of RUNS each after a warm-up: the machine is shared. */
 		for (r = 0; r <= RUNS; r++) {
-			t0 = now();
+			t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 			if (run_jansson(&w) < 0)
 				return 3;
 			if (r)
-				keep_best(&base, now() - t0);
-			t0 = now();
+				keep_best(&base, bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0);
+			t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 			run_parse(&w);
 			if (r)
-				keep_best(&parse, now() - t0);
-			t0 = now();
+				keep_best(&parse, bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0);
+			t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 			if (run_lint(&w) < 0)
 				return 3;
 			if (r)
-				keep_best(&lint, now() - t0);
+				keep_best(&lint, bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0);
 		}
 		printf("policy: %.1f MB (%d groups, %d tags, %d hosts, %d IP sets), %zu findings\n",
 		       size, NGROUPS, NTAGS, NHOSTS, NIPSETS, w.findings);

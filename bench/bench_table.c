@@ -30,6 +30,8 @@
 #include "util/buf.h"
 #include "util/file.h"
 
+#include "bench_common.h"
+
 #define NRELAYS 16
 #define NGROUPS 200
 #define NTAGS 400
@@ -39,49 +41,31 @@
 #define REPS 5
 #define LOAD_RUNS 21
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
 static void gen_grant(struct rg_buf *b, unsigned i, unsigned users)
 {
 	unsigned kind = i % 20;
 
 	if (kind < 11)
 		rg_buf_printf(b, "{\"src\": [\"group:g%u\"], \"dst\": [\"tag:t%u\"], \"ip\": [\"tcp:%u\"]}",
-			      rnd(NGROUPS), rnd(NTAGS), 1000 + rnd(60000));
+			      bench_rnd(NGROUPS), bench_rnd(NTAGS), 1000 + bench_rnd(60000));
 	else if (kind < 15)
 		rg_buf_printf(b, "{\"src\": [\"tag:t%u\"], \"dst\": [\"tag:t%u\"], \"ip\": [\"tcp:443\"]}",
-			      rnd(NTAGS), rnd(NTAGS));
+			      bench_rnd(NTAGS), bench_rnd(NTAGS));
 	else if (kind == 15)
 		rg_buf_printf(b, "{\"src\": [\"u%u@example.com\"], \"dst\": [\"tag:t%u\"], \"ip\": [\"22\"]}",
-			      rnd(users), rnd(NTAGS));
+			      bench_rnd(users), bench_rnd(NTAGS));
 	else if (kind == 16)
 		rg_buf_printf(b, "{\"src\": [\"tag:t%u\"], \"dst\": [\"tag:relay\"], \"ip\": [\"tcp:%u\"]}",
-			      rnd(NTAGS), 9000 + rnd(1000));
+			      bench_rnd(NTAGS), 9000 + bench_rnd(1000));
 	else if (kind == 17)
 		rg_buf_printf(b, "{\"src\": [\"group:g%u\"], \"dst\": [\"tag:relay\"], \"ip\": [\"tcp:22\"]}",
-			      rnd(NGROUPS));
+			      bench_rnd(NGROUPS));
 	else if (kind == 18)
 		rg_buf_printf(b, "{\"src\": [\"group:g%u\", \"tag:t%u\"], \"dst\": [\"tag:relay\"], "
-			      "\"app\": {\"tailscale.com/cap/relay\": []}}", rnd(NGROUPS), rnd(NTAGS));
+			      "\"app\": {\"tailscale.com/cap/relay\": []}}", bench_rnd(NGROUPS), bench_rnd(NTAGS));
 	else
 		rg_buf_printf(b, "{\"src\": [\"tag:t%u\"], \"dst\": [\"tag:relay-%u\"], "
-			      "\"app\": {\"tailscale.com/cap/relay\": []}}", rnd(NTAGS), rnd(NRELAYS));
+			      "\"app\": {\"tailscale.com/cap/relay\": []}}", bench_rnd(NTAGS), bench_rnd(NRELAYS));
 }
 
 static void gen_policy(struct rg_buf *b, unsigned users)
@@ -92,7 +76,7 @@ static void gen_policy(struct rg_buf *b, unsigned users)
 	for (g = 0; g < NGROUPS; g++) {
 		rg_buf_printf(b, "%s\"group:g%u\": [", g ? ",\n" : "", g);
 		for (k = 0; k < 20; k++)
-			rg_buf_printf(b, "%s\"u%u@example.com\"", k ? ", " : "", rnd(users));
+			rg_buf_printf(b, "%s\"u%u@example.com\"", k ? ", " : "", bench_rnd(users));
 		rg_buf_puts(b, "]");
 	}
 	rg_buf_puts(b, "},\n\"tagOwners\": {\"tag:relay\": [\"group:g0\"]");
@@ -136,8 +120,8 @@ static void gen_inventory(struct rg_buf *b, unsigned nodes, unsigned users)
 			      "\"disco_key\": \"discokey:", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 			      a & 255, (i >> 16) & 0xffff, i & 0xffff);
 		for (k = 0; k < 4; k++)
-			rg_buf_printf(b, "%016llx", (unsigned long long)rng * (k + 1) + i);
-		rnd(2);
+			rg_buf_printf(b, "%016llx", (unsigned long long)bench_rng * (k + 1) + i);
+		bench_rnd(2);
 		rg_buf_puts(b, "\"}");
 	}
 	rg_buf_puts(b, "]}\n");
@@ -170,13 +154,13 @@ static int time_load(const char *path, const struct rg_sign_key *k, size_t nkeys
 	int i;
 
 	for (i = 0; i < LOAD_RUNS; i++) {
-		double t0 = now();
+		double t0 = bench_seconds(CLOCK_MONOTONIC);
 
 		if (rg_table_open(path, &trust, &t, &err) < 0) {
 			fprintf(stderr, "bench_table: %s\n", err.msg);
 			return -1;
 		}
-		runs[i] = now() - t0;
+		runs[i] = bench_seconds(CLOCK_MONOTONIC) - t0;
 		rg_table_close(t);
 	}
 	qsort(runs, LOAD_RUNS, sizeof(runs[0]), cmp_double);
@@ -209,22 +193,22 @@ static int lookups(const struct rg_eval *e, const struct rg_table *t, double *ta
 	for (i = 0; i < NQUESTIONS; i++) {
 		q[i].relay = rg_table_relay_by_name(t, e->nodes[relay_node[i % NRELAYS]].node->name);
 		q[i].relay_node = relay_node[i % NRELAYS];
-		q[i].node = rnd((unsigned)e->nnodes);
+		q[i].node = bench_rnd((unsigned)e->nnodes);
 		memcpy(q[i].key, e->nodes[q[i].node].node->disco, sizeof(q[i].key));
 	}
 	*table_rate = *walk_rate = 0;
 	for (rep = 0; rep < REPS; rep++) {
 		yes = 0;
-		t0 = now();
+		t0 = bench_seconds(CLOCK_MONOTONIC);
 		for (i = 0; i < 4 * NQUESTIONS; i++)
 			yes += rg_table_allowed(t, q[i % NQUESTIONS].relay, q[i % NQUESTIONS].key);
-		t1 = now();
+		t1 = bench_seconds(CLOCK_MONOTONIC);
 		if (4 * NQUESTIONS / (t1 - t0) > *table_rate)
 			*table_rate = 4 * NQUESTIONS / (t1 - t0);
 	}
 	*allowed_share = (double)yes / (4.0 * NQUESTIONS);
 	for (rep = 0; rep < REPS; rep++) {
-		t0 = now();
+		t0 = bench_seconds(CLOCK_MONOTONIC);
 		for (i = rep * NWALK; i < (rep + 1) * NWALK; i++) {
 			bool want = rg_eval_has_cap(e, q[i].relay_node, q[i].node, RG_CAP_RELAY, NULL);
 
@@ -234,7 +218,7 @@ static int lookups(const struct rg_eval *e, const struct rg_table *t, double *ta
 				return -1;
 			}
 		}
-		t1 = now();
+		t1 = bench_seconds(CLOCK_MONOTONIC);
 		if (NWALK / (t1 - t0) > *walk_rate)
 			*walk_rate = NWALK / (t1 - t0);
 	}
@@ -279,17 +263,17 @@ static int run(unsigned nodes, const char *path)
 			d.n ? d.v[0].message : "out of memory");
 		goto out;
 	}
-	t0 = now();
+	t0 = bench_seconds(CLOCK_MONOTONIC);
 	if (rg_eval_build(p, inv, &e, &err) < 0)
 		goto fail;
-	t1 = now();
+	t1 = bench_seconds(CLOCK_MONOTONIC);
 	o.serial = 1;
 	o.created = (int64_t)time(NULL);
 	o.key = &key;
 	if (rg_table_build(e, &o, &table, &len, &st, &err) < 0 ||
 	    rg_file_write_atomic(path, table, len, 0644, 0, &err) < 0)
 		goto fail;
-	t2 = now();
+	t2 = bench_seconds(CLOCK_MONOTONIC);
 	trust = (struct rg_table_trust){ (const uint8_t (*)[RG_TABLE_KEY_LEN])key.pk, 1, 0, 0, 0 };
 	if (time_load(path, &key, 1, &load, &load_best) < 0 ||
 	    time_load(path, &key, 0, &bare, &bare_best) < 0 ||
@@ -328,6 +312,8 @@ int main(int argc, char **argv)
 {
 	char path[] = "/tmp/rg-bench-table-XXXXXX";
 	unsigned nodes = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 100000;
+
+	bench_rng = 0x2545f4914f6cdd1dull; /* the seed the recorded figures used */
 	int fd, r;
 
 	if (nodes < 64 * NRELAYS) {

@@ -40,19 +40,13 @@
 #include "../tests/daemon/fixture.h"
 #include "util/udp_offload.h"
 
+#include "bench_common.h"
+
 #define BATCH 64
 #define ROUNDS 3
 #define ALLOC_REQUESTERS 200
 #define ALLOC_PEERS 20 /* pairs per requester */
 #define ALLOC_WINDOW 64
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -279,12 +273,12 @@ static struct rate measure(struct traffic *t, double secs)
 	nanosleep(&(struct timespec){ .tv_nsec = 300 * 1000 * 1000 }, NULL);
 	p0 = atomic_load(&t->packets);
 	b0 = atomic_load(&t->bytes);
-	t0 = seconds();
+	t0 = bench_seconds(CLOCK_MONOTONIC);
 	nanosleep(&(struct timespec){ .tv_sec = (time_t)secs,
 				      .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) }, NULL);
 	p1 = atomic_load(&t->packets);
 	b1 = atomic_load(&t->bytes);
-	t1 = seconds();
+	t1 = bench_seconds(CLOCK_MONOTONIC);
 	atomic_store(&t->stop, true);
 	pthread_join(s, NULL);
 	pthread_join(r, NULL);
@@ -456,12 +450,12 @@ static void allocations(struct fx_env *e)
 						 &peer->pub) < 0)
 				die("client");
 		}
-	t0 = seconds();
+	t0 = bench_seconds(CLOCK_MONOTONIC);
 	alloc_round(c, n, 1, fd, &lost);
-	t_new = seconds() - t0;
-	t0 = seconds();
+	t_new = bench_seconds(CLOCK_MONOTONIC) - t0;
+	t0 = bench_seconds(CLOCK_MONOTONIC);
 	alloc_round(c, n, 1 + ALLOC_PEERS, fd, &lost);
-	t_old = seconds() - t0;
+	t_old = bench_seconds(CLOCK_MONOTONIC) - t0;
 	printf("allocate new endpoints: %.0f/s  existing: %.0f/s  (%u requests each, %u requesters, "
 	       "%u unanswered, relaygated with %u sockets)\n",
 	       (double)n / t_new, (double)n / t_old, n, ALLOC_REQUESTERS, lost, d.sockets);
