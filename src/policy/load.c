@@ -96,26 +96,6 @@ static int load_bool(struct loader *L, const node_t *n, bool *out)
 	return 0;
 }
 
-static int load_strs(struct loader *L, const node_t *n, struct rg_str **out, size_t *count)
-{
-	size_t i;
-
-	*out = NULL;
-	*count = 0;
-	if (n->kind == RG_HJ_NULL)
-		return 0;
-	if (n->kind != RG_HJ_ARRAY)
-		return type_error(L, n, "[]string");
-	*out = alloc(L, n->nchildren, sizeof(**out));
-	if (n->nchildren && !*out)
-		return -1;
-	for (i = 0; i < n->nchildren; i++)
-		if (load_str(L, rg_hj_child(L->doc, n, i), &(*out)[i]) < 0)
-			return -1;
-	*count = n->nchildren;
-	return 0;
-}
-
 static int load_sel(struct loader *L, const node_t *n, struct rg_selector *out)
 {
 	struct rg_str s;
@@ -129,8 +109,11 @@ static int load_sel(struct loader *L, const node_t *n, struct rg_selector *out)
 	return 0;
 }
 
-static int load_sels(struct loader *L, const node_t *n, struct rg_selector **out, size_t *count)
+/* A JSON array (or null) of strings, each decoded by one() into elem-sized slots. */
+static int load_array(struct loader *L, const node_t *n, size_t elem, void **out, size_t *count,
+		      int (*one)(struct loader *L, const node_t *n, void *slot))
 {
+	char *v;
 	size_t i;
 
 	*out = NULL;
@@ -139,14 +122,35 @@ static int load_sels(struct loader *L, const node_t *n, struct rg_selector **out
 		return 0;
 	if (n->kind != RG_HJ_ARRAY)
 		return type_error(L, n, "[]string");
-	*out = alloc(L, n->nchildren, sizeof(**out));
-	if (n->nchildren && !*out)
+	v = alloc(L, n->nchildren, elem);
+	if (n->nchildren && !v)
 		return -1;
 	for (i = 0; i < n->nchildren; i++)
-		if (load_sel(L, rg_hj_child(L->doc, n, i), &(*out)[i]) < 0)
+		if (one(L, rg_hj_child(L->doc, n, i), v + i * elem) < 0)
 			return -1;
+	*out = v;
 	*count = n->nchildren;
 	return 0;
+}
+
+static int load_str_slot(struct loader *L, const node_t *n, void *slot)
+{
+	return load_str(L, n, slot);
+}
+
+static int load_sel_slot(struct loader *L, const node_t *n, void *slot)
+{
+	return load_sel(L, n, slot);
+}
+
+static int load_strs(struct loader *L, const node_t *n, struct rg_str **out, size_t *count)
+{
+	return load_array(L, n, sizeof(**out), (void **)out, count, load_str_slot);
+}
+
+static int load_sels(struct loader *L, const node_t *n, struct rg_selector **out, size_t *count)
+{
+	return load_array(L, n, sizeof(**out), (void **)out, count, load_sel_slot);
 }
 
 /* ---- object field matching ------------------------------------------ */
