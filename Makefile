@@ -73,18 +73,10 @@ SAN_LIBRARY := $(BUILD)/asan/librelaygate.a
 RELAYGATE   := $(BUILD)/relaygate
 SAN_RELAYGATE := $(BUILD)/asan/relaygate
 RELAYGATED  := $(BUILD)/relaygated
-# relaygated links against the relay authorization table (table.h). Until a
-# library source defines rg_table_open, it is not built; the daemon tests and
-# the benchmark use a test-only table (tests/daemon/fake_table.c) instead.
-HAVE_TABLE  := $(shell grep -lE '^int[[:space:]]+rg_table_open[^_a-z]' $(LIB_SRCS) 2>/dev/null)
-PROGRAMS    := $(RELAYGATE) $(if $(and $(DAEMON_SRCS),$(HAVE_TABLE)),$(RELAYGATED))
+SAN_RELAYGATED := $(BUILD)/asan/relaygated
+PROGRAMS    := $(RELAYGATE) $(RELAYGATED)
 
-# The daemon for tests and benchmarks: the same objects with the fake table.
-FAKE_TABLE_OBJ     := $(BUILD)/obj/tests/daemon/fake_table.o
-SAN_FAKE_TABLE_OBJ := $(BUILD)/asan/obj/tests/daemon/fake_table.o
 SAN_DAEMON_OBJS    := $(DAEMON_SRCS:%.c=$(BUILD)/asan/obj/%.o)
-RELAYGATED_FAKE    := $(BUILD)/tests/relaygated-fake
-SAN_RELAYGATED_FAKE := $(BUILD)/asan/tests/relaygated-fake
 DAEMON_TEST        := $(BUILD)/tests/daemon/test_daemon
 FIXTURE_OBJ        := $(BUILD)/obj/tests/daemon/fixture.o
 
@@ -131,16 +123,10 @@ $(RELAYGATED): $(DAEMON_OBJS) $(LIBRARY)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIBRARY) $(LIBS)
 
-$(RELAYGATED_FAKE): $(DAEMON_OBJS) $(FAKE_TABLE_OBJ) $(LIBRARY)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(FAKE_TABLE_OBJ) $(LIBRARY) $(LIBS)
-
-$(SAN_RELAYGATED_FAKE): $(SAN_DAEMON_OBJS) $(SAN_FAKE_TABLE_OBJ) $(SAN_LIBRARY)
+$(SAN_RELAYGATED): $(SAN_DAEMON_OBJS) $(SAN_LIBRARY)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(SAN_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SAN_DAEMON_OBJS) $(SAN_FAKE_TABLE_OBJ) \
-	  $(SAN_LIBRARY) $(LIBS)
+	$(Q)$(CC) $(SAN_CFLAGS) $(ALL_LDFLAGS) -o $@ $(SAN_DAEMON_OBJS) $(SAN_LIBRARY) $(LIBS)
 
 # --- tests --------------------------------------------------------------------
 
@@ -169,14 +155,14 @@ $(DAEMON_TEST): tests/daemon/test_daemon.c $(FIXTURE_OBJ) $(LIBRARY)
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(FIXTURE_OBJ) $(LIBRARY) $(LIBS) \
 	  $(CMOCKA_LIBS)
 
-daemon-test: $(DAEMON_TEST) $(RELAYGATED_FAKE) $(RELAYGATE)
-	$(Q)RELAYGATED=$(RELAYGATED_FAKE) RELAYGATE=$(RELAYGATE) \
+daemon-test: $(DAEMON_TEST) $(RELAYGATED) $(RELAYGATE)
+	$(Q)RELAYGATED=$(RELAYGATED) RELAYGATE=$(RELAYGATE) \
 	  bash tests/run-unit.sh $(DAEMON_TEST)
 
-daemon-test-asan: $(DAEMON_TEST) $(SAN_RELAYGATED_FAKE) $(SAN_RELAYGATE)
+daemon-test-asan: $(DAEMON_TEST) $(SAN_RELAYGATED) $(SAN_RELAYGATE)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  RELAYGATED=$(SAN_RELAYGATED_FAKE) RELAYGATE=$(SAN_RELAYGATE) \
+	  RELAYGATED=$(SAN_RELAYGATED) RELAYGATE=$(SAN_RELAYGATE) \
 	  bash tests/run-unit.sh $(DAEMON_TEST)
 
 cli: all
@@ -256,8 +242,8 @@ $(BUILD)/bench/relay_forward: bench/relay_forward.c $(FIXTURE_OBJ) $(LIBRARY)
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(FIXTURE_OBJ) $(LIBRARY) $(LIBS)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS) $(RELAYGATED_FAKE)
-	$(Q)RELAYGATED=$(RELAYGATED_FAKE) bash bench/run.sh $(BUILD)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
+	$(Q)RELAYGATED=$(RELAYGATED) RELAYGATE=$(RELAYGATE) bash bench/run.sh $(BUILD)
 
 # --- fuzzing (clang, libFuzzer, ASan+UBSan) -----------------------------------
 # make fuzz builds build/fuzz/fuzz_<name> for every tests/fuzz/fuzz_<name>.c;

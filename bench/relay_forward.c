@@ -15,8 +15,8 @@
  * Allocations: requesters allowed by the table ask for endpoints for
  * distinct pairs (new endpoints: two X25519 each), then again (existing).
  *
- * $RELAYGATED is the daemon (build/tests/relaygated-fake until the real
- * table lands); BENCH_SECONDS sets the time per measurement (default 2);
+ * $RELAYGATED is the daemon (build/relaygated) and $RELAYGATE the CLI that
+ * compiles its table (build/relaygate); BENCH_SECONDS sets the time per measurement (default 2);
  * BENCH_ONLY=SIZE/SENDERS (e.g. 1200/gso) runs one row and no allocations.
  */
 #include <errno.h>

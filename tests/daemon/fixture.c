@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "relaygate/geneve.h"
+#include "relaygate/sign_key.h"
 #include "fixture.h"
 
 #define START_TIMEOUT_MS 15000
@@ -138,37 +139,124 @@ static int appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 	}
 }
 
+/*
+ * The table as an operator makes it: a policy and an inventory written to
+ * the test directory, compiled and signed by `relaygate compile` ($RELAYGATE,
+ * default build/relaygate). Nodes allowed on FX_RELAY carry tag:fx-allowed;
+ * the others carry tag:fx-other, which is granted cap/relay on a second relay
+ * so that they are in the table (known keys, denied on FX_RELAY: no_grant).
+ * A sentinel node keeps FX_RELAY a relay when no test node is allowed.
+ */
+static int inventory_node(char **buf, size_t *len, size_t *cap, const char *name, const char *tag,
+			  unsigned idx, const struct rg_disco_key *k)
+{
+	char key[RG_DISCO_KEY_TEXT_LEN + 1];
+
+	rg_disco_key_format(k, key);
+	return appendf(buf, len, cap,
+		       ",\n  {\"name\": \"%s\", \"user\": null, \"tags\": [\"%s\"], "
+		       "\"ips\": [\"100.80.%u.%u\", \"fd7a:115c:a1e0::50:%x\"], \"disco_key\": \"%s\"}",
+		       name, tag, idx >> 8, idx & 0xff, idx, key);
+}
+
+static int run_compile(const char *policy, const char *inventory, const char *keyfile,
+		       const char *out, uint64_t serial)
+{
+	const char *bin = getenv("RELAYGATE");
+	char ser[32];
+	int status;
+	pid_t pid;
+
+	if (!bin || !*bin)
+		bin = "build/relaygate";
+	snprintf(ser, sizeof(ser), "%llu", (unsigned long long)serial);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl(bin, bin, "compile", "--quiet", "--inventory", inventory, "--sign-key", keyfile,
+		      "--serial", ser, "-o", out, policy, (char *)NULL);
+		fprintf(stderr, "fixture: cannot run %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "fixture: %s compile failed (status %d)\n", bin, status);
+		return -1;
+	}
+	return 0;
+}
+
 int fx_table_write(const struct fx_env *e, const char *path, uint64_t serial,
 		   const bool *allowed, const unsigned char *sk)
 {
+	static const char policy[] =
+		"// relaygated tests: who may allocate on " FX_RELAY ".\n"
+		"{\n"
+		"\t\"tagOwners\": {\n"
+		"\t\t\"tag:relay\":      [],\n"
+		"\t\t\"tag:relay2\":     [],\n"
+		"\t\t\"tag:fx-allowed\": [],\n"
+		"\t\t\"tag:fx-other\":   [],\n"
+		"\t},\n"
+		"\t\"grants\": [\n"
+		"\t\t{\"src\": [\"tag:fx-allowed\"], \"dst\": [\"tag:relay\"], "
+		"\"app\": {\"tailscale.com/cap/relay\": []}},\n"
+		"\t\t{\"src\": [\"tag:fx-other\"], \"dst\": [\"tag:relay2\"], "
+		"\"app\": {\"tailscale.com/cap/relay\": []}},\n"
+		"\t],\n"
+		"}\n";
+	char ppath[FX_PATH + 16], ipath[FX_PATH + 16], kpath[FX_PATH + 16];
+	struct rg_disco_private spare[2];
+	struct rg_disco_key spare_pub[2];
+	char relay_key[RG_DISCO_KEY_TEXT_LEN + 1];
+	struct rg_sign_key key;
+	struct rg_err err;
 	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), key[RG_DISCO_KEY_TEXT_LEN + 1];
-	unsigned char sig[crypto_sign_BYTES];
-	char hex[2 * crypto_sign_BYTES + 1];
+	char *buf = malloc(cap);
 	int r = -1;
 
 	if (!buf)
 		return -1;
-	rg_disco_key_format(&e->relay_pub, key);
-	if (appendf(&buf, &len, &cap, "relaygate-fake-table 1\nserial %llu\ncreated %lld\n"
-		    "relay %s %s\n", (unsigned long long)serial, (long long)time(NULL), FX_RELAY,
-		    key) < 0)
+	snprintf(ppath, sizeof(ppath), "%s/policy.hujson", e->dir);
+	snprintf(ipath, sizeof(ipath), "%s/inventory.json", e->dir);
+	snprintf(kpath, sizeof(kpath), "%s/sign.key", e->dir);
+	memcpy(key.sk, sk ? sk : e->sign_sk, sizeof(key.sk));
+	memcpy(key.pk, key.sk + 32, sizeof(key.pk));
+	if (unlink(kpath) < 0 && errno != ENOENT)
 		goto out;
-	for (size_t i = 0; i < e->nnodes; i++) {
-		rg_disco_key_format(&e->nodes[i].pub, key);
-		if (appendf(&buf, &len, &cap, "node %s %s\n", e->nodes[i].name, key) < 0)
-			goto out;
+	if (rg_sign_key_store(kpath, &key, 1, &err) < 0) {
+		fprintf(stderr, "fixture: %s\n", err.msg);
+		goto out;
 	}
-	for (size_t i = 0; i < e->nnodes; i++)
-		if (allowed && allowed[i] &&
-		    appendf(&buf, &len, &cap, "allow %s %s\n", FX_RELAY, e->nodes[i].name) < 0)
+	/* The sentinel and the second relay need keys of their own. */
+	for (int i = 0; i < 2; i++)
+		if (rg_disco_private_generate(&spare[i]) < 0 ||
+		    rg_disco_private_public(&spare[i], &spare_pub[i]) < 0)
 			goto out;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)buf, len, sk ? sk : e->sign_sk);
-	sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
-	if (appendf(&buf, &len, &cap, "sig %s\n", hex) < 0)
+	rg_disco_key_format(&e->relay_pub, relay_key);
+	if (appendf(&buf, &len, &cap, "{\"users\": [], \"nodes\": [\n  {\"name\": \"%s\", "
+		    "\"user\": null, \"tags\": [\"tag:relay\"], \"ips\": [\"100.79.0.1\", "
+		    "\"fd7a:115c:a1e0::4f:1\"], \"disco_key\": \"%s\"}", FX_RELAY, relay_key) < 0 ||
+	    inventory_node(&buf, &len, &cap, "fx-sentinel", "tag:fx-allowed", 1, &spare_pub[0]) < 0 ||
+	    inventory_node(&buf, &len, &cap, "relay2", "tag:relay2", 2, &spare_pub[1]) < 0)
 		goto out;
-	r = fx_write_file(path, buf, len);
+	for (size_t i = 0; i < e->nnodes; i++)
+		if (inventory_node(&buf, &len, &cap, e->nodes[i].name,
+				   allowed && allowed[i] ? "tag:fx-allowed" : "tag:fx-other",
+				   (unsigned)i + 16, &e->nodes[i].pub) < 0)
+			goto out;
+	if (appendf(&buf, &len, &cap, "\n]}\n") < 0 ||
+	    fx_write_file(ppath, policy, sizeof(policy) - 1) < 0 ||
+	    fx_write_file(ipath, buf, len) < 0)
+		goto out;
+	r = run_compile(ppath, ipath, kpath, path, serial);
 out:
+	sodium_memzero(spare, sizeof(spare));
+	rg_sign_key_wipe(&key);
+	unlink(kpath);
 	free(buf);
 	return r;
 }

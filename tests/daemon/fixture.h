@@ -4,8 +4,8 @@
  * parsed for its addresses), metrics scraping, and UDP clients that speak
  * the client side of the protocol (include/relaygate/relay_client.h).
  *
- * Tables are written in the TEST-ONLY format of fake_table.c; switching to
- * the real table means changing fx_table_write() only.
+ * Tables are real: fx_table_write() writes a policy and an inventory and runs
+ * `relaygate compile` ($RELAYGATE) on them, as an operator would.
  */
 #ifndef TESTS_DAEMON_FIXTURE_H
 #define TESTS_DAEMON_FIXTURE_H
@@ -44,8 +44,10 @@ struct fx_env {
 int fx_env_init(struct fx_env *e);
 void fx_env_free(struct fx_env *e);
 struct fx_node *fx_node_add(struct fx_env *e, const char *name);
-/* Node i is allowed on FX_RELAY when allowed[i]; signed with sk (NULL: the
- * trusted key). Written atomically (rename), as an operator would. */
+/* Node i is allowed on FX_RELAY when allowed[i] (the others are allowed on a
+ * second relay only, so the table knows their keys); signed with sk (a
+ * libsodium Ed25519 secret key; NULL: the trusted key). Written atomically by
+ * `relaygate compile` (policy.hujson and inventory.json stay in e->dir). */
 int fx_table_write(const struct fx_env *e, const char *path, uint64_t serial,
 		   const bool *allowed, const unsigned char *sk);
 int fx_write_file(const char *path, const char *data, size_t len);

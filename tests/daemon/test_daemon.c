@@ -198,7 +198,7 @@ static void test_check_config(void **state)
 	crypto_sign_keypair(pk, sk);
 	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, sk), 0);
 	assert_int_equal(fx_daemon_run(&d, &w->env, ok, true), 2);
-	assert_non_null(strstr(d.log, "signature"));
+	assert_non_null(strstr(d.log, "not a trusted key"));
 	free(d.log);
 	assert_int_equal(fx_daemon_run(&d, &w->env, serve, true), 2);
 	assert_null(strstr(d.log, "msg=ready"));
@@ -542,6 +542,20 @@ static void test_reload_revokes(void **state)
 	stop_ok(w);
 }
 
+static void corrupt_byte(const char *path, long off)
+{
+	FILE *f = fopen(path, "r+b");
+	int c;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	c = fgetc(f);
+	assert_true(c != EOF);
+	assert_int_equal(fseek(f, off, SEEK_SET), 0);
+	assert_true(fputc(c ^ 0x01, f) != EOF);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* Corrupt, wrongly signed or rolled-back tables: the old one stays. */
 static void test_reload_bad_table(void **state)
 {
@@ -557,15 +571,21 @@ static void test_reload_bad_table(void **state)
 	start(w, args);
 	vni = session(w, &ca, &cb, &w->d.udp[0], &w->d.udp[0]);
 	ping_ok(&ca, &cb, vni);
-	assert_int_equal(fx_write_file(w->env.table, "relaygate-fake-table 1\ngarbage\n", 31), 0);
+	assert_int_equal(fx_write_file(w->env.table, "not a table\n", 12), 0);
 	reload(w, 0, 1);
+	expect_metric(w, "relaygated_config_last_reload_successful", 0);
+	assert_true(fx_daemon_wait_log(&w->d, "keeping the loaded table", T_MS));
+	/* A real table of a good signer with one byte flipped. */
+	assert_int_equal(fx_table_write(&w->env, w->env.table, 7, none, NULL), 0);
+	corrupt_byte(w->env.table, 200);
+	reload(w, 0, 2);
 	expect_metric(w, "relaygated_config_last_reload_successful", 0);
 	assert_true(fx_daemon_wait_log(&w->d, "keeping the loaded table", T_MS));
 	crypto_sign_keypair(pk, sk);
 	assert_int_equal(fx_table_write(&w->env, w->env.table, 6, none, sk), 0);
-	reload(w, 0, 2);
-	assert_int_equal(fx_table_write(&w->env, w->env.table, 4, none, NULL), 0);
 	reload(w, 0, 3);
+	assert_int_equal(fx_table_write(&w->env, w->env.table, 4, none, NULL), 0);
+	reload(w, 0, 4);
 	assert_true(fx_daemon_wait_log(&w->d, "rollback", T_MS));
 	/* Still the serial-5 table: the session forwards, a allocates. */
 	assert_true(metric(w, "relaygated_table_serial") == 5);
@@ -573,7 +593,7 @@ static void test_reload_bad_table(void **state)
 	assert_int_equal(fx_allocate(&ca, 2, &info, T_MS), 0);
 	/* A good table (same serial is fine) is taken and the metric recovers. */
 	assert_int_equal(fx_table_write(&w->env, w->env.table, 5, allowed, NULL), 0);
-	reload(w, 1, 3);
+	reload(w, 1, 4);
 	expect_metric(w, "relaygated_config_last_reload_successful", 1);
 	ping_ok(&ca, &cb, vni);
 	fx_client_free(&ca);
