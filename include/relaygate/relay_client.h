@@ -55,6 +55,13 @@ void rg_relay_client_wipe(struct rg_relay_client *c);
 /* Learns ServerDisco from a response, or from the allocator (CallMeMaybeVia). */
 int rg_relay_client_set_server(struct rg_relay_client *c, const struct rg_disco_key *server);
 
+/*
+ * Generations: a relay refuses an allocation or Bind generation that is not
+ * newer (serial arithmetic) than the last it saw from the same key, so a
+ * client that restarts with a persistent key must not count from 1 again;
+ * derive generations from a clock (relaygate probe uses 4 ms steps).
+ */
+
 /* A request for {self, peer}, sorted, padded to RG_RELAY_CLIENT_REQUEST_PLAIN. */
 int rg_relay_client_alloc_request(const struct rg_relay_client *c, uint32_t generation,
 				  uint8_t *out, size_t cap, size_t *len);

@@ -159,7 +159,23 @@ static int accept_alloc(struct probe *p, struct leg *l, const uint8_t *in, size_
 
 static int accept_challenge(struct probe *p, struct leg *l, const uint8_t *in, size_t n)
 {
-	return rg_relay_client_challenge(&l->c, in, n, p->info.vni, 1, p->challenge);
+	return rg_relay_client_challenge(&l->c, in, n, p->info.vni, p->gen, p->challenge);
+}
+
+/*
+ * The relay refuses allocation and Bind generations that are not newer
+ * (serial arithmetic) than the last it saw from a key, and a probe is run
+ * again and again with the same keys: count generations in 4 ms steps of
+ * the wall clock, which grow across runs (and wrap only after 99 days).
+ */
+static uint32_t probe_generation(void)
+{
+	struct timespec ts;
+	uint32_t g;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	g = (uint32_t)(((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) / 4);
+	return g ? g : 1;
 }
 
 static int allocate(struct probe *p)
@@ -169,7 +185,7 @@ static int allocate(struct probe *p)
 	size_t n;
 
 	p->stage = "allocate";
-	p->gen = randombytes_uniform(0x7fffffff) + 1;
+	p->gen = probe_generation();
 	if (rg_relay_client_alloc_request(&p->a.c, p->gen, pkt, sizeof(pkt), &n) != 0 ||
 	    exchange(p, &p->a, &p->relay, pkt, n, accept_alloc) < 0)
 		return -1;
@@ -189,11 +205,11 @@ static int bind_leg(struct probe *p, struct leg *l)
 	uint8_t pkt[RG_RELAY_CLIENT_PACKET_MAX];
 	size_t n;
 
-	if (rg_relay_client_bind(&l->c, RG_DISCO_BIND, p->info.vni, 1, NULL, pkt, sizeof(pkt),
+	if (rg_relay_client_bind(&l->c, RG_DISCO_BIND, p->info.vni, p->gen, NULL, pkt, sizeof(pkt),
 				 &n) != 0 ||
 	    exchange(p, l, &p->via, pkt, n, accept_challenge) < 0 ||
-	    rg_relay_client_bind(&l->c, RG_DISCO_BIND_ANSWER, p->info.vni, 1, p->challenge, pkt,
-				 sizeof(pkt), &n) != 0)
+	    rg_relay_client_bind(&l->c, RG_DISCO_BIND_ANSWER, p->info.vni, p->gen, p->challenge,
+				 pkt, sizeof(pkt), &n) != 0)
 		return -1;
 	/* The Answer is not acknowledged: the pings tell whether it arrived. */
 	return send_to(l->fd, &p->via, pkt, n);
