@@ -245,6 +245,19 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BINS)
 	$(Q)RELAYGATED=$(RELAYGATED) RELAYGATE=$(RELAYGATE) bash bench/run.sh $(BUILD)
 
+# --- soak (issue 8): relaygated under hostile traffic, floods, quotas, reloads ---
+
+SOAK_BIN := $(BUILD)/tests/soak/soak
+
+$(SOAK_BIN): tests/soak/soak.c $(FIXTURE_OBJ) $(LIBRARY)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/daemon -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(FIXTURE_OBJ) \
+	  $(LIBRARY) $(LIBS)
+
+soak: all $(SOAK_BIN)
+	$(Q)RELAYGATED=$(RELAYGATED) RELAYGATE=$(RELAYGATE) $(SOAK_BIN)
+
 # --- fuzzing (clang, libFuzzer, ASan+UBSan) -----------------------------------
 # make fuzz builds build/fuzz/fuzz_<name> for every tests/fuzz/fuzz_<name>.c;
 # make fuzz-smoke runs each on its seed corpus for FUZZ_SECONDS.
