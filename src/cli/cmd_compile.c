@@ -11,6 +11,7 @@
 #include "diag/emit.h"
 #include "relaygate/eval.h"
 #include "relaygate/policytest.h"
+#include "relaygate/table.h"
 #include "relaygate/table_build.h"
 #include "util/file.h"
 
@@ -33,8 +34,9 @@ const char cmd_compile_usage[] =
 	"  -k, --sign-key FILE   Ed25519 private key from 'relaygate keygen sign' (required)\n"
 	"  -o, --output FILE     the table to write (required)\n"
 	"  -s, --serial N        the table's serial (default: the creation time in unix\n"
-	"                        seconds); loaders refuse serials below their minimum,\n"
-	"                        so a newer table must never get a lower one\n"
+	"                        seconds, or one more than the serial of the table TABLE\n"
+	"                        replaces if that is higher); loaders refuse serials below\n"
+	"                        their minimum, so a serial not above TABLE's is refused\n"
 	"  -q, --quiet           print nothing on success\n"
 	"  -h, --help            this help\n"
 	"\n"
@@ -96,6 +98,32 @@ static int check_and_evaluate(struct cli_inputs *in, struct rg_diags *diags, str
 	return rg_diags_count(diags, RG_SEV_ERROR) ? RG_EXIT_FINDINGS : RG_EXIT_OK;
 }
 
+/*
+ * Serials only grow: loaders refuse a table whose serial is below the one
+ * they hold, so a table replacing TABLE must carry a higher serial than it.
+ * 0 and *old = 0 when there is no readable table at path.
+ */
+static int existing_serial(const char *path, uint64_t *old)
+{
+	static const struct rg_table_trust unchecked = { NULL, 0, 0, 0, 0 };
+	struct rg_table_info info;
+	struct rg_table *t;
+	struct rg_err err;
+
+	*old = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (rg_table_open(path, &unchecked, &t, &err) < 0) {
+		fprintf(stderr, "relaygate compile: note: replacing %s, which is not a table "
+			"(%s)\n", path, err.msg);
+		return 0;
+	}
+	rg_table_get_info(t, &info);
+	rg_table_close(t);
+	*old = info.serial;
+	return 0;
+}
+
 static void print_diags(const struct rg_diags *diags)
 {
 	struct rg_emit_opts eo = { isatty(STDERR_FILENO) && !getenv("NO_COLOR"), NULL };
@@ -133,6 +161,7 @@ int cmd_compile_main(int argc, char **argv)
 	struct rg_err err;
 	uint8_t *table = NULL;
 	size_t len = 0;
+	uint64_t old_serial;
 	bool quiet = false, have_serial = false;
 	int c, ret;
 
@@ -168,8 +197,15 @@ int cmd_compile_main(int argc, char **argv)
 		cli_error("compile", "SOURCE_DATE_EPOCH is not a number of seconds");
 		return RG_EXIT_USAGE;
 	}
+	existing_serial(out_path, &old_serial);
 	if (!have_serial)
-		o.serial = (uint64_t)o.created;
+		o.serial = (uint64_t)o.created > old_serial ? (uint64_t)o.created : old_serial + 1;
+	else if (old_serial && o.serial <= old_serial) {
+		cli_error("compile", "%s has serial %llu: a table replacing it needs a higher one "
+			  "(relaygated refuses rollbacks); write elsewhere to publish an older serial",
+			  out_path, (unsigned long long)old_serial);
+		return RG_EXIT_USAGE;
+	}
 	if (rg_sign_key_load(key_path, &key, &err) < 0) {
 		cli_error("compile", "%s", err.msg);
 		return RG_EXIT_USAGE;

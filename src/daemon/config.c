@@ -37,6 +37,7 @@ const char rgd_usage[] =
 	"  --user USER              drop privileges to USER once the sockets are bound\n"
 	"  --require-both           also require the other client of a pair to be allowed\n"
 	"  --table-max-age SECONDS  refuse tables older than this (default: no limit)\n"
+	"  --table-min-serial N     refuse tables with a lower serial, at start too (rollback)\n"
 	"  --max-endpoints N        endpoints in total (default 16384)\n"
 	"  --max-endpoints-per-node N  endpoints one node may hold (default 1024)\n"
 	"  --max-connecting-per-node N unbound endpoints one node may hold (default 64)\n"
@@ -57,7 +58,7 @@ struct opt {
 
 enum {
 	OPT_LISTEN, OPT_KEY, OPT_TABLE, OPT_TRUST, OPT_RELAY, OPT_METRICS, OPT_SOCKETS,
-	OPT_ADVERTISE, OPT_USER, OPT_REQUIRE_BOTH, OPT_CONFIG, OPT_CHECK, OPT_MAX_AGE,
+	OPT_ADVERTISE, OPT_USER, OPT_REQUIRE_BOTH, OPT_CONFIG, OPT_CHECK, OPT_MAX_AGE, OPT_MIN_SERIAL,
 	OPT_MAX_EP, OPT_MAX_NODE, OPT_MAX_CONN, OPT_NO_GSO, OPT_NO_GRO, OPT_HELP, OPT_VERSION,
 };
 
@@ -75,6 +76,7 @@ static const struct opt opts[] = {
 	{ "config", O_VALUE, OPT_CONFIG },
 	{ "check", O_FLAG, OPT_CHECK },
 	{ "table-max-age", O_VALUE, OPT_MAX_AGE },
+	{ "table-min-serial", O_VALUE, OPT_MIN_SERIAL },
 	{ "max-endpoints", O_VALUE, OPT_MAX_EP },
 	{ "max-endpoints-per-node", O_VALUE, OPT_MAX_NODE },
 	{ "max-connecting-per-node", O_VALUE, OPT_MAX_CONN },
@@ -226,6 +228,10 @@ static int apply(struct rgd_config *c, struct source *src, const struct opt *o, 
 	case OPT_MAX_AGE:
 		if (parse_u64(v, 0, (uint64_t)1 << 40, &c->table_max_age) < 0)
 			return rg_err_set(err, "--table-max-age %s: not a number of seconds", v);
+		return 0;
+	case OPT_MIN_SERIAL:
+		if (parse_u64(v, 0, UINT64_MAX, &c->table_min_serial) < 0)
+			return rg_err_set(err, "--table-min-serial %s: not a number", v);
 		return 0;
 	case OPT_MAX_EP:
 		if (parse_u32(v, 1, 1u << 24, &c->max_endpoints) < 0)

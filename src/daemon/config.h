@@ -41,6 +41,7 @@ struct rgd_config {
 	bool check_only;
 	bool no_gso, no_gro;
 	uint64_t table_max_age;    /* seconds; 0 = no limit */
+	uint64_t table_min_serial; /* refused below, at start and on reload */
 	uint32_t max_endpoints;
 	uint32_t max_per_node;
 	uint32_t max_connecting_per_node;

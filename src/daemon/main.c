@@ -47,7 +47,7 @@ static int load(struct rgd_daemon *d, struct rg_err *err)
 		return rg_err_set(err, "%s: unusable key", d->cfg.key_path);
 	if (rgd_trust_load(&d->cfg, &d->trust, err) < 0)
 		return -1;
-	if (rgd_authz_open(&d->cfg, &d->trust, &d->key_pub, 0, &a, err) < 0)
+	if (rgd_authz_open(&d->cfg, &d->trust, &d->key_pub, d->cfg.table_min_serial, &a, err) < 0)
 		return -1;
 	atomic_store(&d->authz, a);
 	d->reload.last_ok = true;

@@ -208,7 +208,7 @@ int fx_table_write(const struct fx_env *e, const char *path, uint64_t serial,
 		"\"app\": {\"tailscale.com/cap/relay\": []}},\n"
 		"\t],\n"
 		"}\n";
-	char ppath[FX_PATH + 16], ipath[FX_PATH + 16], kpath[FX_PATH + 16];
+	char ppath[FX_PATH + 16], ipath[FX_PATH + 16], kpath[FX_PATH + 16], tpath[FX_PATH + 8];
 	struct rg_disco_private spare[2];
 	struct rg_disco_key spare_pub[2];
 	char relay_key[RG_DISCO_KEY_TEXT_LEN + 1];
@@ -252,7 +252,13 @@ int fx_table_write(const struct fx_env *e, const char *path, uint64_t serial,
 	    fx_write_file(ppath, policy, sizeof(policy) - 1) < 0 ||
 	    fx_write_file(ipath, buf, len) < 0)
 		goto out;
-	r = run_compile(ppath, ipath, kpath, path, serial);
+	/* Compiled beside path and renamed over it, as an operator publishes a
+	 * table: compile itself refuses to lower the serial of the table it
+	 * replaces, and the rollback tests need exactly that. */
+	snprintf(tpath, sizeof(tpath), "%s.new", path);
+	r = run_compile(ppath, ipath, kpath, tpath, serial);
+	if (r == 0 && rename(tpath, path) < 0)
+		r = -1;
 out:
 	sodium_memzero(spare, sizeof(spare));
 	rg_sign_key_wipe(&key);

@@ -162,6 +162,8 @@ static void test_check_config(void **state)
 	const char *wrongkey[] = { "--listen", "127.0.0.1:0", "--key", w->c->keyfile, "-n", NULL };
 	const char *serve[] = { "--listen", "127.0.0.1:0", NULL };
 	const char *unknown[] = { "--listen", "127.0.0.1:0", "--frobnicate", NULL };
+	const char *minserial[] = { "--listen", "127.0.0.1:0", "--table-min-serial", "2", "-n",
+				    NULL };
 	char cfg[FX_PATH + 16], *text;
 	unsigned char pk[32], sk[64];
 	bool allowed[3] = { true, true, false };
@@ -180,6 +182,10 @@ static void test_check_config(void **state)
 	assert_non_null(strstr(d.log, "disco key"));
 	free(d.log);
 	assert_int_equal(fx_daemon_run(&d, &w->env, unknown, true), 2);
+	free(d.log);
+	/* A table below --table-min-serial is a rollback, at start too. */
+	assert_int_equal(fx_daemon_run(&d, &w->env, minserial, true), 2);
+	assert_non_null(strstr(d.log, "serial"));
 	free(d.log);
 	/* The same options from a file. */
 	snprintf(cfg, sizeof(cfg), "%s/relaygated.conf", w->env.dir);
