@@ -46,6 +46,9 @@ struct rg_table_info {
 	uint8_t policy_digest[32];               /* BLAKE2b-256 of the policy bytes */
 	uint8_t inventory_digest[32];            /* BLAKE2b-256 of the inventory bytes */
 	uint8_t signer[RG_TABLE_KEY_LEN];        /* the signing public key */
+	uint8_t digest[32];                      /* BLAKE2b-256 of the signature: names
+						  * this table (the signature covers
+						  * every other byte) */
 	bool verified;                           /* signature checked against a trusted key */
 	uint32_t nrelays;
 	uint32_t nnodes;

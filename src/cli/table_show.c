@@ -114,6 +114,8 @@ static void put_header(struct show *s, const char *path)
 		rg_buf_printf(b, "\", \"created_unix\": %lld, \"signature\": \"%s\", \"signer\": \"",
 			      (long long)i->created, i->verified ? "verified" : "not checked");
 		put_hex(b, i->signer, sizeof(i->signer));
+		rg_buf_puts(b, "\", \"digest\": \"");
+		put_hex(b, i->digest, sizeof(i->digest));
 		rg_buf_puts(b, "\", \"policy_blake2b\": \"");
 		put_hex(b, i->policy_digest, sizeof(i->policy_digest));
 		rg_buf_puts(b, "\", \"inventory_blake2b\": \"");
@@ -124,6 +126,8 @@ static void put_header(struct show *s, const char *path)
 	}
 	rg_buf_printf(b, "table:      %s\nsignature:  %s\nsigner:     ", path, sig);
 	put_hex(b, i->signer, sizeof(i->signer));
+	rg_buf_puts(b, "\ndigest:     blake2b-256:");
+	put_hex(b, i->digest, sizeof(i->digest));
 	rg_buf_printf(b, "\nversion:    %u\nserial:     %llu\ncreated:    ", i->version,
 		      (unsigned long long)i->serial);
 	put_time(b, i->created);

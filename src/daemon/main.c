@@ -285,8 +285,15 @@ static int run(struct rgd_daemon *d)
 	choose_addrs(d);
 	if (d->cfg.metrics_on && rgd_httpd_open(&http, &d->cfg.metrics, &mbound, &err) < 0)
 		goto fail;
-	if (rgd_notify_open(&err) < 0)
-		goto fail;
+	/* As libsystemd does: an unusable NOTIFY_SOCKET (inherited by a shell,
+	 * say) is no reason not to serve; under Type=notify systemd reports the
+	 * missing READY=1 itself. */
+	if (rgd_notify_open(&err) < 0) {
+		char v[RGD_LOG_LINE_MAX];
+
+		rgd_log(RGD_WARN, "sd_notify disabled", "error=%s",
+			rgd_log_value(err.msg, v, sizeof(v)));
+	}
 	if (d->cfg.user && rgd_drop_privileges(d->cfg.user, &err) < 0)
 		goto fail;
 	if (rg_disco_private_generate(&d->server_disco) < 0) {

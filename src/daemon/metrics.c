@@ -234,15 +234,16 @@ static void socket_series(struct rg_buf *b, const struct rgd_daemon *d, const st
 static void table_series(struct rg_buf *b, const struct rgd_daemon *d)
 {
 	const struct rgd_authz *a = atomic_load(&d->authz);
-	char pd[65], id[65], sg[65];
+	char td[65], pd[65], id[65], sg[65];
 
+	sodium_bin2hex(td, sizeof(td), a->info.digest, 32);
 	sodium_bin2hex(pd, sizeof(pd), a->info.policy_digest, 32);
 	sodium_bin2hex(id, sizeof(id), a->info.inventory_digest, 32);
 	sodium_bin2hex(sg, sizeof(sg), a->info.signer, 32);
 	family(b, "relaygated_table_info", "gauge", "The loaded authorization table");
-	rg_buf_printf(b, "relaygated_table_info{serial=\"%llu\",policy_digest=\"%s\","
+	rg_buf_printf(b, "relaygated_table_info{serial=\"%llu\",digest=\"%s\",policy_digest=\"%s\","
 		      "inventory_digest=\"%s\",signer=\"%s\"} 1\n",
-		      (unsigned long long)a->info.serial, pd, id, sg);
+		      (unsigned long long)a->info.serial, td, pd, id, sg);
 	one(b, "relaygated_table_serial", "gauge", "Serial of the loaded table", a->info.serial);
 	one(b, "relaygated_table_created_timestamp_seconds", "gauge",
 	    "When the loaded table was compiled",

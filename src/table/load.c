@@ -73,6 +73,8 @@ static int check_header(struct rg_table *t, const char *name, struct rg_err *err
 	memcpy(t->info.policy_digest, h + H_POLICY, 32);
 	memcpy(t->info.inventory_digest, h + H_INVENTORY, 32);
 	memcpy(t->info.signer, h + H_SIGNER, RG_TABLE_KEY_LEN);
+	crypto_generichash(t->info.digest, sizeof(t->info.digest), t->data + t->len - TBL_SIG_LEN,
+			   TBL_SIG_LEN, NULL, 0);
 	for (i = 0; i < 4; i++)
 		t->hk[i] = tbl_le64(h + H_HASHKEY + 8 * i);
 	t->nnodes = tbl_le32(h + H_NNODES);
