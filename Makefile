@@ -141,10 +141,10 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(SAN_LIBRARY)
 	$(Q)$(CC) $(SAN_CFLAGS) -MF $@.d $(ALL_LDFLAGS) -o $@ $< $(SAN_LIBRARY) $(LIBS) $(CMOCKA_LIBS)
 
 unit: $(UNIT_BINS)
-	$(Q)bash tests/run-unit.sh $(UNIT_BINS)
+	$(Q)RG_SHARED=$(SHARED) bash tests/run-unit.sh $(UNIT_BINS)
 
 unit-asan: $(SAN_UNIT_BINS)
-	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	$(Q)RG_SHARED=$(SHARED) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bash tests/run-unit.sh $(SAN_UNIT_BINS)
 
@@ -292,19 +292,24 @@ fuzz-smoke: fuzz
 
 # --- install ------------------------------------------------------------------
 
+MAN1 := $(wildcard docs/*.1)
+MAN8 := $(wildcard docs/*.8)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/relaygate \
 	  $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(LIBRARY) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 include/relaygate/*.h $(DESTDIR)$(INCLUDEDIR)/relaygate/
-	for m in docs/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
-	for m in docs/*.8; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/; done; true
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(DESTDIR)$(LIBDIR)/librelaygate.a
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/relaygate
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 
 clean:
 	rm -rf $(BUILD)

@@ -60,6 +60,7 @@ struct rg_hj_node {
 enum rg_hj_issue_kind {
 	RG_HJ_ISSUE_DUPLICATE_KEY, /* node is the later member of the same name */
 	RG_HJ_ISSUE_NUL_IN_KEY,    /* node's name contains U+0000 */
+	RG_HJ_ISSUE_NUL_IN_STRING, /* node is a string value containing U+0000 */
 	RG_HJ_ISSUE_NUMBER_RANGE,  /* node is a number a double cannot hold */
 };
 

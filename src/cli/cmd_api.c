@@ -216,7 +216,8 @@ static int write_output(const char *label, const char *path, const void *data, s
 	mode_t mask;
 
 	if (!path || strcmp(path, "-") == 0) {
-		if (fwrite(data, 1, len, stdout) != len) {
+		/* Flushed here: the ETag printed next must mean the body arrived. */
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
 			cli_error(label, "error writing to standard output");
 			return -1;
 		}

@@ -25,8 +25,8 @@ const char cmd_fmt_usage[] =
 	"  -c, --check  change nothing: list the files that are not formatted\n"
 	"  -h, --help   this help\n"
 	"\n"
-	"Exit status: 0 formatted (or already so), 1 with --check: some file is not\n"
-	"formatted, 2 a file cannot be read, parsed or written.\n";
+	"Exit status: 0 formatted (or already so), 1 a file is not valid HuJSON (or,\n"
+	"with --check, not formatted), 2 a file cannot be read or written.\n";
 
 static const struct option fmt_opts[] = {
 	{ "check", no_argument, NULL, 'c' },
@@ -84,10 +84,13 @@ static int fmt_file(const char *path, bool check)
 		return RG_EXIT_USAGE;
 	}
 	if (rg_hujson_parse(src, RG_HUJSON_TREE, &doc, &herr) < 0) {
-		if (herr.offset == 0 && strcmp(herr.msg, "out of memory") == 0)
+		/* A syntax error is the input judged and found wanting, as in lint. */
+		if (herr.offset == 0 && strcmp(herr.msg, "out of memory") == 0) {
 			ret = RG_EXIT_INTERNAL;
-		else
+		} else {
 			syntax_error(src, &herr);
+			ret = RG_EXIT_FINDINGS;
+		}
 		goto out;
 	}
 	out = rg_hujson_format(doc, &len);

@@ -732,6 +732,12 @@ static int p_value(struct parser *p, size_t *np, uint32_t *out)
 			if (decode_string(p, n0, n) < 0)
 				return -1;
 			v = json_stringn_nocheck(p->scratch.data, p->scratch.len);
+			/* Only an escape can put U+0000 in a string; C sees it end there. */
+			if (memchr(p->scratch.data, '\0', p->scratch.len) &&
+			    issue_add(p, RG_HJ_ISSUE_NUL_IN_STRING, idx, 0) < 0) {
+				json_decref(v);
+				return -1;
+			}
 		} else {
 			v = json_stringn_nocheck((const char *)p->b + n0 + 1, n - n0 - 2);
 		}

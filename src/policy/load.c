@@ -1018,6 +1018,11 @@ static void report_issues(struct loader *L)
 		case RG_HJ_ISSUE_NUL_IN_KEY:
 			invalid(L, n->key_span, "object key contains U+0000");
 			break;
+		case RG_HJ_ISSUE_NUL_IN_STRING:
+			/* Tailscale would compare the whole string and find no such
+			 * name; C code would see it cut at the NUL. Refuse it. */
+			invalid(L, n->span, "string contains U+0000");
+			break;
 		case RG_HJ_ISSUE_NUMBER_RANGE:
 			invalid(L, n->span, "json: number %.*s out of range",
 				(int)(n->span.end - n->span.start), L->p->src->data + n->span.start);
