@@ -207,10 +207,12 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"A peer-relay grant to a broad source",
 		"Every source of a relay grant may allocate endpoints on the relay, which costs the "
 		"relay memory, ports and bandwidth. Broad sources are `autogroup:member`, "
-		"`autogroup:tagged`, `autogroup:danger-all`, `user:*@domain`, a CIDR prefix that "
-		"covers the whole tailnet (100.64.0.0/10 or fd7a:115c:a1e0::/48), and a group with "
-		"more members than the configured limit. With `--inventory`, any source that "
-		"resolves to more devices than the limit is broad too.",
+		"`autogroup:tagged`, `autogroup:danger-all`, `user:*@domain`, addresses that cover "
+		"the whole tailnet (100.64.0.0/10 or fd7a:115c:a1e0::/48) whether written as a CIDR "
+		"prefix, a host alias or an IP set, alone or together with the grant's other address "
+		"sources, and a group with more members than the configured limit. With "
+		"`--inventory`, any source that resolves to more devices than the limit is broad "
+		"too.",
 		"{\n\t\"tagOwners\": {\"tag:relay\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"autogroup:member\"], \"dst\": [\"tag:relay\"], " RELAY_APP "},\n"
 		"\t],\n}\n",

@@ -70,6 +70,49 @@ static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
 	unmatched(c, s, "source", n);
 }
 
+/*
+ * Address selectors of v that cover the tailnet only together (two /11
+ * halves): how many there are, *first the first of them. 0 when they do
+ * not, or when one covers it alone (reported on its own).
+ */
+static size_t addrs_together(struct lint_ctx *c, const struct rg_selector *v, size_t n,
+			     const struct rg_selector **first)
+{
+	struct rg_ipset all, one;
+	size_t i, k = 0;
+	bool alone = false;
+
+	*first = NULL;
+	rg_ipset_init(&all);
+	rg_ipset_init(&one);
+	for (i = 0; i < n && !alone && !c->oom; i++) {
+		rg_ipset_clear(&one);
+		if (lint_sel_addrs(c, &v[i], &one) != 1)
+			continue;
+		alone = lint_set_covers_tailnet(&one);
+		if (rg_ipset_union(&all, &one) < 0)
+			c->oom = true;
+		if (!k++)
+			*first = &v[i];
+	}
+	if (alone || c->oom || k < 2 || !lint_set_covers_tailnet(&all))
+		k = 0;
+	rg_ipset_free(&all);
+	rg_ipset_free(&one);
+	return k;
+}
+
+static void relay_srcs_together(struct lint_ctx *c, const struct rg_rule *r)
+{
+	const struct rg_selector *first;
+	size_t k = addrs_together(c, r->src, r->nsrc, &first);
+
+	if (k)
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, first->span,
+			    "peer-relay grant to %s and %zu more address source%s, which together "
+			    "cover the whole tailnet", first->text, k - 1, k > 2 ? "s" : "");
+}
+
 static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
 {
 	switch (s->kind) {
@@ -115,6 +158,8 @@ void lint_rules_relay(struct lint_ctx *c)
 			continue;
 		for (j = 0; j < r->nsrc; j++)
 			relay_src(c, &r->src[j]);
+		if (lint_on(c, RG_LINT_RELAY_BROAD_SRC))
+			relay_srcs_together(c, r);
 		for (j = 0; j < r->ndst; j++)
 			relay_dst(c, &r->dst[j]);
 		if (r->nip)

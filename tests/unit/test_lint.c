@@ -318,6 +318,38 @@ static void test_pragma_on_unused_suppression(void **state)
 	free(out);
 }
 
+/* ---- rules ------------------------------------------------------------------ */
+
+#define RELAY_FROM(ipsets, src) \
+	"{\"tagOwners\": {\"tag:relay\": []}, \"ipsets\": {" ipsets "}, " \
+	"\"grants\": [{\"src\": [" src "], \"dst\": [\"tag:relay\"], " \
+	"\"app\": {\"tailscale.com/cap/relay\": []}}]}"
+
+/* Sources that are addresses are resolved, even where Tailscale would refuse them. */
+static void test_relay_broad_addresses(void **state)
+{
+	struct rg_lint_config cfg;
+	char *out;
+
+	(void)state;
+	rg_lint_config_init(&cfg);
+	/* a range written in the grant (invalid there); IP sets naming each other */
+	out = lint(RELAY_FROM("\"ipset:a\": [\"ipset:b\"], \"ipset:b\": [\"ipset:a\"]",
+			      "\"100.64.0.0-100.127.255.255\", \"ipset:a\""), &cfg, NULL, NULL);
+	assert_string_equal(out, "1:45 invalid\n1:69 invalid\n1:114 invalid\n1:114 relay-broad-src\n");
+	free(out);
+	/* three quarters of the tailnet, then all of it in three pieces */
+	out = lint(RELAY_FROM("\"ipset:q\": [\"100.64.0.0/10\", \"remove 100.112.0.0/12\"]",
+			      "\"ipset:q\""), &cfg, NULL, NULL);
+	assert_string_equal(out, "");
+	free(out);
+	out = lint(RELAY_FROM("\"ipset:q\": [\"100.64.0.0/10\", \"remove 100.112.0.0/12\"]",
+			      "\"ipset:q\", \"tag:relay\", \"100.112.0.0/13\", \"100.120.0.0/13\""),
+		   &cfg, NULL, NULL);
+	assert_string_equal(out, "1:121 relay-broad-src\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_pragma_on_unused_suppression),
+		cmocka_unit_test(test_relay_broad_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
