@@ -224,11 +224,14 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 	},
 	{
 		RG_LINT_RELAY_WILDCARD_DST, "RG203", "relay-wildcard-dst", RG_SEV_ERROR, "relay", 0,
-		"A peer-relay grant whose destination is \"*\" or an autogroup",
+		"A peer-relay grant whose destination is \"*\", an autogroup or the whole tailnet",
 		"The destinations of a relay grant are the relays. With `*` or an autogroup "
 		"(`autogroup:member`, `autogroup:tagged`, ...) as destination, every such device "
 		"becomes a relay for the sources: laptops and phones would carry other devices' "
-		"traffic. Relays should be dedicated, tagged servers.",
+		"traffic. The same holds for addresses that cover the whole tailnet (100.64.0.0/10 "
+		"or fd7a:115c:a1e0::/48, `0.0.0.0/0`, ...), whether written as a CIDR prefix, a host "
+		"alias or an IP set, alone or together with the grant's other address destinations. "
+		"Relays should be dedicated, tagged servers.",
 		"{\n\t\"tagOwners\": {\"tag:natted\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"tag:natted\"], \"dst\": [\"*\"], " RELAY_APP "},\n\t],\n}\n",
 		RELAY_OWNED GRANTS(NATTED_TO_RELAY),

@@ -136,6 +136,12 @@ static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
 	case RG_SEL_RANGE:
 	case RG_SEL_HOST:
 	case RG_SEL_IPSET:
+		if (lint_sel_covers_tailnet(c, s)) {
+			lint_report(c, RG_LINT_RELAY_WILDCARD_DST, s->span,
+				    "%s as peer-relay destination covers the whole tailnet: every "
+				    "device becomes a relay", s->text);
+			return;
+		}
 		lint_report(c, RG_LINT_RELAY_DST_UNTAGGED, s->span,
 			    "peer relay named by address %s: whatever device holds it is the relay; "
 			    "use a tag", s->text);
@@ -145,6 +151,18 @@ static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
 	}
 	if (c->eval && lint_on(c, RG_LINT_RELAY_UNMATCHED))
 		unmatched(c, s, "destination", node_count(c, s));
+}
+
+static void relay_dsts_together(struct lint_ctx *c, const struct rg_rule *r)
+{
+	const struct rg_selector *first;
+	size_t k = addrs_together(c, r->dst, r->ndst, &first);
+
+	if (k)
+		lint_report(c, RG_LINT_RELAY_WILDCARD_DST, first->span,
+			    "peer-relay destinations %s and %zu more address%s together cover the "
+			    "whole tailnet: every device becomes a relay", first->text, k - 1,
+			    k > 2 ? "es" : "");
 }
 
 void lint_rules_relay(struct lint_ctx *c)
@@ -162,6 +180,8 @@ void lint_rules_relay(struct lint_ctx *c)
 			relay_srcs_together(c, r);
 		for (j = 0; j < r->ndst; j++)
 			relay_dst(c, &r->dst[j]);
+		if (lint_on(c, RG_LINT_RELAY_WILDCARD_DST))
+			relay_dsts_together(c, r);
 		if (r->nip)
 			lint_report(c, RG_LINT_RELAY_WITH_IP, r->ip_span,
 				    "peer-relay grant also opens network access (\"ip\"): the relay "
