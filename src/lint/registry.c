@@ -101,7 +101,7 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		RG_LINT_ALLOW_ALL, "RG101", "allow-all", RG_SEV_ERROR, "breadth", 0,
 		"A rule that lets every source reach every destination on every port",
 		"A grant with `\"src\": [\"*\"]`, `\"dst\": [\"*\"]` and `\"ip\": [\"*\"]`, or an ACL "
-		"from `*` to `*:*`, turns the tailnet into a flat network: every device, shared "
+		"from `*` to `*:*` (every port written as a range, `1-65535`, counts as `*`), turns the tailnet into a flat network: every device, shared "
 		"user and approved subnet route can reach every other on every port. It is "
 		"Tailscale's default policy, usually left in place by accident; once it is there, "
 		"every other rule is redundant.",
@@ -129,7 +129,9 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"`*` every device, shared user and subnet route receives the capability: for "
 		"`tailscale.com/cap/drive` every device may mount the shares, for an internal "
 		"application every caller is an administrator. Grant capabilities to named "
-		"groups or tags.",
+		"groups or tags.\n\n"
+		"Peer-relay grants are left to `relay-wildcard-src`; the network access their `ip` "
+		"gives is `wildcard-src` or `allow-all`.",
 		"{\n\t\"tagOwners\": {\"tag:nas\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"*\"], \"dst\": [\"tag:nas\"], \"app\": {\"tailscale.com/cap/drive\": "
 		"[{\"shares\": [\"*\"], \"access\": \"rw\"}]}},\n\t],\n}\n",
