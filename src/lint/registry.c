@@ -78,7 +78,9 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"before the wrong element) and would hide a future finding nobody has looked at. "
 		"Pragmas that name an unknown rule, or a rule that cannot be suppressed (`syntax`, "
 		"`invalid`), are reported too.\n\n"
-		"Pragmas of rules switched off in the configuration are not reported.",
+		"Pragmas of rules switched off in the configuration are not reported, nor pragmas of "
+		"rules that did not run: `relay-unmatched` needs `--inventory` and a policy without "
+		"errors.",
 		WEB_OWNED GRANTS("// relaygate:ignore wildcard-src -- the web tier is public\n\t\t"
 				 MEMBERS_TO_WEB),
 		WEB_OWNED GRANTS(MEMBERS_TO_WEB),

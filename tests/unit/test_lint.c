@@ -318,6 +318,52 @@ static void test_pragma_on_unused_suppression(void **state)
 	free(out);
 }
 
+static struct rg_inventory *example_inventory(struct rg_source **src)
+{
+	struct rg_inventory *inv = NULL;
+	struct rg_diags d;
+	struct rg_err err;
+
+	*src = rg_source_load("examples/inventory.json", RG_FILE_MAX_INPUT, &err);
+	assert_non_null(*src);
+	rg_diags_init(&d);
+	assert_int_equal(rg_inventory_load(*src, &inv, &d), 0);
+	rg_diags_free(&d);
+	return inv;
+}
+
+/* A pragma of a rule that needs an inventory is unused only when the rule ran. */
+static void test_pragma_inventory_rule(void **state)
+{
+#define RELAY_POLICY(owners)                                                              \
+	"{\"tagOwners\": {" owners "},\n"                                                   \
+	"\"grants\": [\n"                                                                   \
+	"// relaygate:ignore RG206\n"                                                       \
+	"{\"src\": [\"tag:azure\"], \"dst\": [\"tag:relay\"], "                           \
+	"\"app\": {\"tailscale.com/cap/relay\": []}}]}\n"
+	static const char valid[] = RELAY_POLICY("\"tag:azure\": [], \"tag:relay\": []");
+	static const char invalid[] = RELAY_POLICY("\"tag:azure\": []");
+	struct rg_source *inv_src;
+	struct rg_inventory *inv = example_inventory(&inv_src);
+	struct rg_lint_config cfg;
+	char *out;
+
+	(void)state;
+	rg_lint_config_init(&cfg);
+	out = lint(valid, &cfg, NULL, NULL); /* no inventory */
+	assert_string_equal(out, "");
+	free(out);
+	out = lint(invalid, &cfg, inv, NULL); /* no evaluator */
+	assert_string_equal(out, "4:32 invalid\n");
+	free(out);
+	out = lint(valid, &cfg, inv, NULL); /* checked: both match nodes */
+	assert_string_equal(out, "3:21 unused-suppression\n");
+	free(out);
+	rg_inventory_free(inv);
+	rg_source_free(inv_src);
+#undef RELAY_POLICY
+}
+
 /* ---- rules ------------------------------------------------------------------ */
 
 #define RELAY_FROM(ipsets, src) \
@@ -359,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_pragma_on_unused_suppression),
+		cmocka_unit_test(test_pragma_inventory_rule),
 		cmocka_unit_test(test_relay_broad_addresses),
 	};
 
