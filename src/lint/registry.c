@@ -214,9 +214,10 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"`autogroup:tagged`, `autogroup:danger-all`, `user:*@domain`, addresses that cover "
 		"the whole tailnet (100.64.0.0/10 or fd7a:115c:a1e0::/48) whether written as a CIDR "
 		"prefix, a host alias or an IP set, alone or together with the grant's other address "
-		"sources, and a group with more members than the configured limit. With "
-		"`--inventory`, any source that resolves to more devices than the limit is broad "
-		"too.",
+		"sources, and a group with more members than the configured limit (with "
+		"`--inventory`, also one whose members have more devices than the limit). Tags are "
+		"not counted: a tag names a role, such as the devices behind a hard NAT, however "
+		"many devices carry it.",
 		"{\n\t\"tagOwners\": {\"tag:relay\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"autogroup:member\"], \"dst\": [\"tag:relay\"], " RELAY_APP "},\n"
 		"\t],\n}\n",
@@ -224,7 +225,7 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"\t\"tagOwners\": {\"tag:relay\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"group:travel\"], \"dst\": [\"tag:relay\"], " RELAY_APP "},\n\t],\n}\n",
 		"`relay-max-group-size` (default 25): a group with more members than this, or with "
-		"`--inventory` a source resolving to more devices, is broad.",
+		"`--inventory` a group whose members have more devices, is broad.",
 	},
 	{
 		RG_LINT_RELAY_WILDCARD_DST, "RG203", "relay-wildcard-dst", RG_SEV_ERROR, "relay", 0,

@@ -42,7 +42,7 @@ static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
 	unsigned max = c->cfg->relay_max_group_size;
 	size_t members = lint_group_size(c, s);
 	long n = -1;
-	bool broad = true;
+	bool broad = true, sized;
 
 	if (s->kind == RG_SEL_WILDCARD)
 		lint_report(c, RG_LINT_RELAY_WILDCARD_SRC, s->span,
@@ -62,9 +62,11 @@ static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
 		broad = false;
 	if (!c->eval)
 		return;
-	if (!broad || lint_on(c, RG_LINT_RELAY_UNMATCHED))
+	/* The limit is on groups: a tag names a role, however many devices carry it. */
+	sized = !broad && s->kind == RG_SEL_GROUP;
+	if (sized || lint_on(c, RG_LINT_RELAY_UNMATCHED))
 		n = node_count(c, s);
-	if (!broad && n > (long)max)
+	if (sized && n > (long)max)
 		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
 			    "peer-relay grant to %s (%ld devices, more than %u)", s->text, n, max);
 	unmatched(c, s, "source", n);

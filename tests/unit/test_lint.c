@@ -396,6 +396,53 @@ static void test_relay_broad_addresses(void **state)
 	free(out);
 }
 
+/*
+ * An inventory of 30 tag:natted devices and 2 users with 15 devices each:
+ * past the default limit of 25 is only the group of the two users.
+ */
+static void test_relay_broad_device_counts(void **state)
+{
+	static const char policy[] =
+		"{\"groups\": {\"group:pair\": [\"a@example.com\", \"b@example.com\"]},\n"
+		"\"tagOwners\": {\"tag:relay\": [], \"tag:natted\": []},\n"
+		"\"grants\": [{\"src\": [\"tag:natted\", \"group:pair\", \"a@example.com\"], "
+		"\"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}]}\n";
+	static const char *const owner[] = {
+		"null, \"tags\": [\"tag:natted\"]", "\"a@example.com\", \"tags\": []",
+		"\"b@example.com\", \"tags\": []",
+	};
+	char *text = malloc(16384), *out;
+	struct rg_inventory *inv = NULL;
+	struct rg_lint_config cfg;
+	struct rg_source *src;
+	struct rg_diags d;
+	size_t len, i, j, k = 0;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, 16384, "{\"nodes\": [{\"name\": \"relay\", \"user\": null, "
+			       "\"tags\": [\"tag:relay\"], \"ips\": [\"100.64.0.1\"]}");
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < (i ? 15u : 30u); j++, k++)
+			len += (size_t)snprintf(text + len, 16384 - len,
+						", {\"name\": \"n%zu\", \"user\": %s, "
+						"\"ips\": [\"100.65.0.%zu\"]}", k, owner[i], k + 1);
+	len += (size_t)snprintf(text + len, 16384 - len, "]}");
+	assert_true(len < 16384);
+	src = rg_source_from_mem("inv.json", text, len);
+	assert_non_null(src);
+	rg_diags_init(&d);
+	assert_int_equal(rg_inventory_load(src, &inv, &d), 0);
+	rg_diags_free(&d);
+	rg_lint_config_init(&cfg);
+	out = lint(policy, &cfg, inv, NULL);
+	assert_string_equal(out, "3:35 relay-broad-src\n");
+	free(out);
+	rg_inventory_free(inv);
+	rg_source_free(src);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_pragma_on_unused_suppression),
 		cmocka_unit_test(test_pragma_inventory_rule),
 		cmocka_unit_test(test_relay_broad_addresses),
+		cmocka_unit_test(test_relay_broad_device_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
