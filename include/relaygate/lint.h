@@ -63,7 +63,7 @@ enum rg_lint_rule_id {
 
 enum {
 	RG_LINT_FIXED = 1 << 0,     /* cannot be suppressed, ignored or re-graded */
-	RG_LINT_INVENTORY = 1 << 1, /* only runs with an inventory */
+	RG_LINT_INVENTORY = 1 << 1, /* only runs with an inventory (and a valid policy) */
 };
 
 struct rg_lint_rule {

@@ -3,6 +3,7 @@
 #define RG_LINT_INTERNAL_H
 
 #include "relaygate/eval.h"
+#include "relaygate/ipset.h"
 #include "relaygate/lint.h"
 #include "relaygate/policy.h"
 
@@ -73,8 +74,17 @@ bool lint_sel_is_everyone(const struct rg_selector *s);
 const char *lint_everyone_desc(const struct rg_selector *s);
 /* Members listed for a group selector (0 for anything else or an undefined group). */
 size_t lint_group_size(const struct lint_ctx *c, const struct rg_selector *s);
-/* A prefix (or host alias of one) covering the whole tailnet range of its family. */
-bool lint_sel_covers_tailnet(const struct lint_ctx *c, const struct rg_selector *s);
+/*
+ * Adds the addresses of an address selector (prefix, range, host alias,
+ * IP set, resolved through the policy) to out and normalizes it. 1 when s
+ * is one, 0 when not (or it names nothing defined), -1 out of memory
+ * (c->oom is set).
+ */
+int lint_sel_addrs(struct lint_ctx *c, const struct rg_selector *s, struct rg_ipset *out);
+/* Whether s covers 100.64.0.0/10 or fd7a:115c:a1e0::/48, the tailnet ranges. */
+bool lint_set_covers_tailnet(const struct rg_ipset *s);
+/* An address selector covering a whole tailnet range. */
+bool lint_sel_covers_tailnet(struct lint_ctx *c, const struct rg_selector *s);
 /* Line of a byte offset in the linted source. */
 unsigned lint_line(const struct lint_ctx *c, uint32_t off);
 

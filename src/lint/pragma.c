@@ -10,8 +10,8 @@
  * finding is silenced when it starts inside that element.
  *
  * A pragma rule that silences nothing is reported (unused-suppression),
- * unless the rule is off in the configuration. Pragmas naming
- * unused-suppression itself apply to those reports, in a second pass.
+ * unless the rule is off in the configuration or could not run. Pragmas
+ * naming unused-suppression itself apply to those reports, in a second pass.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -163,6 +163,17 @@ static void apply(struct rg_diags *d, size_t from, size_t to, struct pragma *pg,
 	}
 }
 
+/*
+ * Whether rule r ran on this source: the inventory rules need the
+ * evaluator, which exists only with an inventory and a valid policy.
+ */
+static bool rule_ran(const struct lint_ctx *c, const struct rg_lint_rule *r)
+{
+	if (c->cfg->severity[r->rule] == RG_SEV_NONE)
+		return false;
+	return !(r->flags & RG_LINT_INVENTORY) || c->eval;
+}
+
 static void report_unused(struct lint_ctx *c, struct pragma *pg, bool second_pass)
 {
 	const char *what = pg->file ? "relaygate:file-ignore" : "relaygate:ignore";
@@ -190,8 +201,8 @@ static void report_unused(struct lint_ctx *c, struct pragma *pg, bool second_pas
 		if (pr->rule->flags & RG_LINT_FIXED)
 			lint_report(c, RG_LINT_UNUSED_SUPPRESSION, pr->span,
 				    "%s %s cannot be suppressed", pr->rule->id, pr->rule->slug);
-		else if (c->cfg->severity[pr->rule->rule] == RG_SEV_NONE)
-			continue; /* off in the configuration: nothing to silence */
+		else if (!rule_ran(c, pr->rule))
+			continue; /* off, or not checked in this run: nothing to silence */
 		else if (!pg->file && !pg->has_elem)
 			lint_report(c, RG_LINT_UNUSED_SUPPRESSION, pr->span,
 				    "%s %s: no element follows the pragma", what, pr->rule->id);

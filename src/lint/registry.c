@@ -78,7 +78,9 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"before the wrong element) and would hide a future finding nobody has looked at. "
 		"Pragmas that name an unknown rule, or a rule that cannot be suppressed (`syntax`, "
 		"`invalid`), are reported too.\n\n"
-		"Pragmas of rules switched off in the configuration are not reported.",
+		"Pragmas of rules switched off in the configuration are not reported, nor pragmas of "
+		"rules that did not run: `relay-unmatched` needs `--inventory` and a policy without "
+		"errors.",
 		WEB_OWNED GRANTS("// relaygate:ignore wildcard-src -- the web tier is public\n\t\t"
 				 MEMBERS_TO_WEB),
 		WEB_OWNED GRANTS(MEMBERS_TO_WEB),
@@ -101,7 +103,7 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		RG_LINT_ALLOW_ALL, "RG101", "allow-all", RG_SEV_ERROR, "breadth", 0,
 		"A rule that lets every source reach every destination on every port",
 		"A grant with `\"src\": [\"*\"]`, `\"dst\": [\"*\"]` and `\"ip\": [\"*\"]`, or an ACL "
-		"from `*` to `*:*`, turns the tailnet into a flat network: every device, shared "
+		"from `*` to `*:*` (every port written as a range, `1-65535`, counts as `*`), turns the tailnet into a flat network: every device, shared "
 		"user and approved subnet route can reach every other on every port. It is "
 		"Tailscale's default policy, usually left in place by accident; once it is there, "
 		"every other rule is redundant.",
@@ -129,7 +131,9 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"`*` every device, shared user and subnet route receives the capability: for "
 		"`tailscale.com/cap/drive` every device may mount the shares, for an internal "
 		"application every caller is an administrator. Grant capabilities to named "
-		"groups or tags.",
+		"groups or tags.\n\n"
+		"Peer-relay grants are left to `relay-wildcard-src`; the network access their `ip` "
+		"gives is `wildcard-src` or `allow-all`.",
 		"{\n\t\"tagOwners\": {\"tag:nas\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"*\"], \"dst\": [\"tag:nas\"], \"app\": {\"tailscale.com/cap/drive\": "
 		"[{\"shares\": [\"*\"], \"access\": \"rw\"}]}},\n\t],\n}\n",
@@ -207,10 +211,13 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"A peer-relay grant to a broad source",
 		"Every source of a relay grant may allocate endpoints on the relay, which costs the "
 		"relay memory, ports and bandwidth. Broad sources are `autogroup:member`, "
-		"`autogroup:tagged`, `autogroup:danger-all`, `user:*@domain`, a CIDR prefix that "
-		"covers the whole tailnet (100.64.0.0/10 or fd7a:115c:a1e0::/48), and a group with "
-		"more members than the configured limit. With `--inventory`, any source that "
-		"resolves to more devices than the limit is broad too.",
+		"`autogroup:tagged`, `autogroup:danger-all`, `user:*@domain`, addresses that cover "
+		"the whole tailnet (100.64.0.0/10 or fd7a:115c:a1e0::/48) whether written as a CIDR "
+		"prefix, a host alias or an IP set, alone or together with the grant's other address "
+		"sources, and a group with more members than the configured limit (with "
+		"`--inventory`, also one whose members have more devices than the limit). Tags are "
+		"not counted: a tag names a role, such as the devices behind a hard NAT, however "
+		"many devices carry it.",
 		"{\n\t\"tagOwners\": {\"tag:relay\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"autogroup:member\"], \"dst\": [\"tag:relay\"], " RELAY_APP "},\n"
 		"\t],\n}\n",
@@ -218,15 +225,18 @@ static const struct rg_lint_rule rules[RG_LINT_RULE_COUNT] = {
 		"\t\"tagOwners\": {\"tag:relay\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"group:travel\"], \"dst\": [\"tag:relay\"], " RELAY_APP "},\n\t],\n}\n",
 		"`relay-max-group-size` (default 25): a group with more members than this, or with "
-		"`--inventory` a source resolving to more devices, is broad.",
+		"`--inventory` a group whose members have more devices, is broad.",
 	},
 	{
 		RG_LINT_RELAY_WILDCARD_DST, "RG203", "relay-wildcard-dst", RG_SEV_ERROR, "relay", 0,
-		"A peer-relay grant whose destination is \"*\" or an autogroup",
+		"A peer-relay grant whose destination is \"*\", an autogroup or the whole tailnet",
 		"The destinations of a relay grant are the relays. With `*` or an autogroup "
 		"(`autogroup:member`, `autogroup:tagged`, ...) as destination, every such device "
 		"becomes a relay for the sources: laptops and phones would carry other devices' "
-		"traffic. Relays should be dedicated, tagged servers.",
+		"traffic. The same holds for addresses that cover the whole tailnet (100.64.0.0/10 "
+		"or fd7a:115c:a1e0::/48, `0.0.0.0/0`, ...), whether written as a CIDR prefix, a host "
+		"alias or an IP set, alone or together with the grant's other address destinations. "
+		"Relays should be dedicated, tagged servers.",
 		"{\n\t\"tagOwners\": {\"tag:natted\": []},\n\t\"grants\": [\n"
 		"\t\t{\"src\": [\"tag:natted\"], \"dst\": [\"*\"], " RELAY_APP "},\n\t],\n}\n",
 		RELAY_OWNED GRANTS(NATTED_TO_RELAY),

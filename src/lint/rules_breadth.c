@@ -16,11 +16,28 @@ static bool has_wildcard(const struct rg_selector *v, size_t n)
 	return false;
 }
 
-/* "*" in a grant's ip (the default protocols, every port). */
+/* Whether the ranges of v (in any order) cover every port from 1 to 65535. */
+static bool ports_cover_all(const struct rg_portrange *v, size_t n)
+{
+	unsigned next = 1; /* first port not covered yet; port 0 carries nothing */
+	bool grew = true;
+	size_t i;
+
+	while (grew && next <= 65535) {
+		grew = false;
+		for (i = 0; i < n; i++)
+			if (v[i].first <= next && v[i].last >= next) {
+				next = (unsigned)v[i].last + 1;
+				grew = true;
+			}
+	}
+	return next > 65535;
+}
+
+/* "*" in a grant's ip, or "1-65535": the default protocols, every port. */
 static bool ip_is_any(const struct rg_ipproto *ip)
 {
-	return ip->nprotos == 0 && ip->nports == 1 && ip->ports[0].first == 0 &&
-	       ip->ports[0].last == 65535;
+	return ip->nprotos == 0 && ports_cover_all(ip->ports, ip->nports);
 }
 
 static bool grant_allows_all(const struct rg_rule *r)
@@ -35,16 +52,17 @@ static bool grant_allows_all(const struct rg_rule *r)
 	return false;
 }
 
-static bool acl_allows_all(const struct rg_acl *a)
+/* The destination through which ACL a lets everyone reach everything, or NULL. */
+static const struct rg_acl_dst *acl_allows_all(const struct rg_acl *a)
 {
 	size_t i;
 
 	if (!has_wildcard(a->src, a->nsrc))
-		return false;
+		return NULL;
 	for (i = 0; i < a->ndst; i++)
 		if (a->dst[i].sel.kind == RG_SEL_WILDCARD && ip_is_any(&a->dst[i].ports))
-			return true;
-	return false;
+			return &a->dst[i];
+	return NULL;
 }
 
 /* The first "*" among the sources, for the caret. */
@@ -65,13 +83,16 @@ static void grants(struct lint_ctx *c)
 	for (i = 0; i < c->p->ngrants; i++) {
 		const struct rg_rule *r = &c->p->grants[i];
 		const struct rg_selector *w = first_wildcard(r->src, r->nsrc);
+		bool relay = lint_is_relay_grant(r);
 
-		if (!w || lint_is_relay_grant(r))
-			continue; /* relay grants have rules of their own */
+		if (!w)
+			continue;
 		if (lint_on(c, RG_LINT_ALLOW_ALL) && grant_allows_all(r))
 			lint_report(c, RG_LINT_ALLOW_ALL, r->span,
 				    "grant lets every source reach every destination on every port");
-		else if (r->napp)
+		else if (relay && !r->nip)
+			continue; /* relay-wildcard-src says it; only the "ip" part is ours */
+		else if (r->napp && !relay)
 			lint_report(c, RG_LINT_APP_WILDCARD_SRC, w->span,
 				    "application capability granted to \"*\": every device, shared user "
 				    "and subnet route receives it");
@@ -89,13 +110,14 @@ static void acls(struct lint_ctx *c)
 	for (i = 0; i < c->p->nacls; i++) {
 		const struct rg_acl *a = &c->p->acls[i];
 		const struct rg_selector *w = first_wildcard(a->src, a->nsrc);
+		const struct rg_acl_dst *all;
 
 		if (!w)
 			continue;
-		if (lint_on(c, RG_LINT_ALLOW_ALL) && acl_allows_all(a))
+		if (lint_on(c, RG_LINT_ALLOW_ALL) && (all = acl_allows_all(a)))
 			lint_report(c, RG_LINT_ALLOW_ALL, a->span,
 				    "ACL lets every source reach every destination on every port "
-				    "(\"*\" to \"*:*\")");
+				    "(\"*\" to \"%s\")", all->text.s);
 		else
 			lint_report(c, RG_LINT_WILDCARD_SRC, w->span,
 				    "\"*\" as a source: every device, shared user and approved subnet "

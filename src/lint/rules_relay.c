@@ -42,7 +42,7 @@ static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
 	unsigned max = c->cfg->relay_max_group_size;
 	size_t members = lint_group_size(c, s);
 	long n = -1;
-	bool broad = true;
+	bool broad = true, sized;
 
 	if (s->kind == RG_SEL_WILDCARD)
 		lint_report(c, RG_LINT_RELAY_WILDCARD_SRC, s->span,
@@ -62,12 +62,57 @@ static void relay_src(struct lint_ctx *c, const struct rg_selector *s)
 		broad = false;
 	if (!c->eval)
 		return;
-	if (!broad || lint_on(c, RG_LINT_RELAY_UNMATCHED))
+	/* The limit is on groups: a tag names a role, however many devices carry it. */
+	sized = !broad && s->kind == RG_SEL_GROUP;
+	if (sized || lint_on(c, RG_LINT_RELAY_UNMATCHED))
 		n = node_count(c, s);
-	if (!broad && n > (long)max)
+	if (sized && n > (long)max)
 		lint_report(c, RG_LINT_RELAY_BROAD_SRC, s->span,
 			    "peer-relay grant to %s (%ld devices, more than %u)", s->text, n, max);
 	unmatched(c, s, "source", n);
+}
+
+/*
+ * Address selectors of v that cover the tailnet only together (two /11
+ * halves): how many there are, *first the first of them. 0 when they do
+ * not, or when one covers it alone (reported on its own).
+ */
+static size_t addrs_together(struct lint_ctx *c, const struct rg_selector *v, size_t n,
+			     const struct rg_selector **first)
+{
+	struct rg_ipset all, one;
+	size_t i, k = 0;
+	bool alone = false;
+
+	*first = NULL;
+	rg_ipset_init(&all);
+	rg_ipset_init(&one);
+	for (i = 0; i < n && !alone && !c->oom; i++) {
+		rg_ipset_clear(&one);
+		if (lint_sel_addrs(c, &v[i], &one) != 1)
+			continue;
+		alone = lint_set_covers_tailnet(&one);
+		if (rg_ipset_union(&all, &one) < 0)
+			c->oom = true;
+		if (!k++)
+			*first = &v[i];
+	}
+	if (alone || c->oom || k < 2 || !lint_set_covers_tailnet(&all))
+		k = 0;
+	rg_ipset_free(&all);
+	rg_ipset_free(&one);
+	return k;
+}
+
+static void relay_srcs_together(struct lint_ctx *c, const struct rg_rule *r)
+{
+	const struct rg_selector *first;
+	size_t k = addrs_together(c, r->src, r->nsrc, &first);
+
+	if (k)
+		lint_report(c, RG_LINT_RELAY_BROAD_SRC, first->span,
+			    "peer-relay grant to %s and %zu more address source%s, which together "
+			    "cover the whole tailnet", first->text, k - 1, k > 2 ? "s" : "");
 }
 
 static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
@@ -93,6 +138,12 @@ static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
 	case RG_SEL_RANGE:
 	case RG_SEL_HOST:
 	case RG_SEL_IPSET:
+		if (lint_sel_covers_tailnet(c, s)) {
+			lint_report(c, RG_LINT_RELAY_WILDCARD_DST, s->span,
+				    "%s as peer-relay destination covers the whole tailnet: every "
+				    "device becomes a relay", s->text);
+			return;
+		}
 		lint_report(c, RG_LINT_RELAY_DST_UNTAGGED, s->span,
 			    "peer relay named by address %s: whatever device holds it is the relay; "
 			    "use a tag", s->text);
@@ -102,6 +153,18 @@ static void relay_dst(struct lint_ctx *c, const struct rg_selector *s)
 	}
 	if (c->eval && lint_on(c, RG_LINT_RELAY_UNMATCHED))
 		unmatched(c, s, "destination", node_count(c, s));
+}
+
+static void relay_dsts_together(struct lint_ctx *c, const struct rg_rule *r)
+{
+	const struct rg_selector *first;
+	size_t k = addrs_together(c, r->dst, r->ndst, &first);
+
+	if (k)
+		lint_report(c, RG_LINT_RELAY_WILDCARD_DST, first->span,
+			    "peer-relay destinations %s and %zu more address%s together cover the "
+			    "whole tailnet: every device becomes a relay", first->text, k - 1,
+			    k > 2 ? "es" : "");
 }
 
 void lint_rules_relay(struct lint_ctx *c)
@@ -115,8 +178,12 @@ void lint_rules_relay(struct lint_ctx *c)
 			continue;
 		for (j = 0; j < r->nsrc; j++)
 			relay_src(c, &r->src[j]);
+		if (lint_on(c, RG_LINT_RELAY_BROAD_SRC))
+			relay_srcs_together(c, r);
 		for (j = 0; j < r->ndst; j++)
 			relay_dst(c, &r->dst[j]);
+		if (lint_on(c, RG_LINT_RELAY_WILDCARD_DST))
+			relay_dsts_together(c, r);
 		if (r->nip)
 			lint_report(c, RG_LINT_RELAY_WITH_IP, r->ip_span,
 				    "peer-relay grant also opens network access (\"ip\"): the relay "

@@ -131,30 +131,107 @@ bool lint_sel_is_everyone(const struct rg_selector *s)
 	       s->autogroup == RG_AG_TAGGED || s->autogroup == RG_AG_DANGER_ALL;
 }
 
-/* 100.64.0.0/10 and fd7a:115c:a1e0::/48, Tailscale's address ranges. */
-static bool prefix_covers_tailnet(const struct rg_prefix *p)
-{
-	static const struct rg_prefix v4 = { { 0, { 100, 64 } }, 10 };
-	static const struct rg_prefix v6 = {
-		{ 1, { 0xfd, 0x7a, 0x11, 0x5c, 0xa1, 0xe0 } }, 48
-	};
-	const struct rg_prefix *t = p->addr.is6 ? &v6 : &v4;
-	rg_u128 plo, phi, tlo, thi;
+/* IP sets one resolution may expand, so sets naming each other many times cannot blow up. */
+#define IPSET_BUDGET 4096
 
-	rg_prefix_bounds(p, &plo, &phi);
-	rg_prefix_bounds(t, &tlo, &thi);
-	return plo <= tlo && thi <= phi;
+static int addrs_of(const struct rg_policy *p, const struct rg_selector *s, struct rg_ipset *out,
+		    unsigned *budget);
+
+/* The ops of IP set name, in order, added to out; 0 when undefined or over budget. */
+static int addrs_of_ipset(const struct rg_policy *p, const char *name, struct rg_ipset *out,
+			  unsigned *budget)
+{
+	const struct rg_ipset_def *d = rg_policy_ipset(p, name);
+	struct rg_ipset acc, one;
+	size_t i;
+	int ret = 1;
+
+	if (!d || !*budget)
+		return 0;
+	(*budget)--;
+	rg_ipset_init(&acc);
+	rg_ipset_init(&one);
+	for (i = 0; i < d->n; i++) {
+		const struct rg_ipset_op *op = &d->ops[i];
+
+		rg_ipset_clear(&one);
+		if ((ret = addrs_of(p, &op->target, &one, budget)) != 1)
+			break;
+		rg_ipset_normalize(&one);
+		if ((op->remove ? rg_ipset_subtract(&acc, &one) : rg_ipset_union(&acc, &one)) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	if (ret == 1 && rg_ipset_union(out, &acc) < 0)
+		ret = -1;
+	rg_ipset_free(&acc);
+	rg_ipset_free(&one);
+	return ret;
 }
 
-bool lint_sel_covers_tailnet(const struct lint_ctx *c, const struct rg_selector *s)
+static int add_host(const struct rg_host *h, struct rg_ipset *out)
 {
-	const struct rg_host *h;
+	if (!h || !h->valid)
+		return 0;
+	return rg_ipset_add_prefix(out, &h->prefix) < 0 ? -1 : 1;
+}
 
-	if (s->kind == RG_SEL_PREFIX)
-		return prefix_covers_tailnet(&s->prefix);
-	if (s->kind == RG_SEL_HOST && (h = rg_policy_host(c->p, s->text)) && h->valid)
-		return prefix_covers_tailnet(&h->prefix);
-	return false;
+/* 1 with s's addresses added to out, 0 when s is no address or names nothing, -1 out of memory. */
+static int addrs_of(const struct rg_policy *p, const struct rg_selector *s, struct rg_ipset *out,
+		    unsigned *budget)
+{
+	switch (s->kind) {
+	case RG_SEL_PREFIX:
+		return rg_ipset_add_prefix(out, &s->prefix) < 0 ? -1 : 1;
+	case RG_SEL_RANGE:
+		return rg_ipset_add_range(out, &s->lo, &s->hi) < 0 ? -1 : 1;
+	case RG_SEL_HOST:
+		return add_host(rg_policy_host(p, s->text), out);
+	case RG_SEL_HOSTREF:
+		return add_host(rg_policy_host(p, s->key), out);
+	case RG_SEL_IPSET:
+		return addrs_of_ipset(p, s->text, out, budget);
+	case RG_SEL_AUTOGROUP:
+		/* autogroup:internet (IP sets) lies outside the tailnet ranges: nothing to add. */
+		return s->autogroup == RG_AG_INTERNET ? 1 : 0;
+	default:
+		return 0;
+	}
+}
+
+int lint_sel_addrs(struct lint_ctx *c, const struct rg_selector *s, struct rg_ipset *out)
+{
+	unsigned budget = IPSET_BUDGET;
+	int ret = addrs_of(c->p, s, out, &budget);
+
+	if (ret < 0)
+		c->oom = true;
+	rg_ipset_normalize(out);
+	return ret;
+}
+
+/* 100.64.0.0/10 and fd7a:115c:a1e0::/48, Tailscale's address ranges: either is every device. */
+bool lint_set_covers_tailnet(const struct rg_ipset *s)
+{
+	struct rg_iv4 v4 = { 0x64400000u, 0x647fffffu };
+	struct rg_iv6 v6 = { (rg_u128)0xfd7a115ca1e0u << 80, 0 };
+	struct rg_ipset t4 = { &v4, 1, 1, NULL, 0, 0, false };
+	struct rg_ipset t6 = { NULL, 0, 0, &v6, 1, 1, false };
+
+	v6.hi = v6.lo | (((rg_u128)1 << 80) - 1);
+	return rg_ipset_covers(s, &t4) || rg_ipset_covers(s, &t6);
+}
+
+bool lint_sel_covers_tailnet(struct lint_ctx *c, const struct rg_selector *s)
+{
+	struct rg_ipset set;
+	bool covers;
+
+	rg_ipset_init(&set);
+	covers = lint_sel_addrs(c, s, &set) == 1 && lint_set_covers_tailnet(&set);
+	rg_ipset_free(&set);
+	return covers;
 }
 
 const char *lint_everyone_desc(const struct rg_selector *s)

@@ -318,6 +318,131 @@ static void test_pragma_on_unused_suppression(void **state)
 	free(out);
 }
 
+static struct rg_inventory *example_inventory(struct rg_source **src)
+{
+	struct rg_inventory *inv = NULL;
+	struct rg_diags d;
+	struct rg_err err;
+
+	*src = rg_source_load("examples/inventory.json", RG_FILE_MAX_INPUT, &err);
+	assert_non_null(*src);
+	rg_diags_init(&d);
+	assert_int_equal(rg_inventory_load(*src, &inv, &d), 0);
+	rg_diags_free(&d);
+	return inv;
+}
+
+/* A pragma of a rule that needs an inventory is unused only when the rule ran. */
+static void test_pragma_inventory_rule(void **state)
+{
+#define RELAY_POLICY(owners)                                                              \
+	"{\"tagOwners\": {" owners "},\n"                                                   \
+	"\"grants\": [\n"                                                                   \
+	"// relaygate:ignore RG206\n"                                                       \
+	"{\"src\": [\"tag:azure\"], \"dst\": [\"tag:relay\"], "                           \
+	"\"app\": {\"tailscale.com/cap/relay\": []}}]}\n"
+	static const char valid[] = RELAY_POLICY("\"tag:azure\": [], \"tag:relay\": []");
+	static const char invalid[] = RELAY_POLICY("\"tag:azure\": []");
+	struct rg_source *inv_src;
+	struct rg_inventory *inv = example_inventory(&inv_src);
+	struct rg_lint_config cfg;
+	char *out;
+
+	(void)state;
+	rg_lint_config_init(&cfg);
+	out = lint(valid, &cfg, NULL, NULL); /* no inventory */
+	assert_string_equal(out, "");
+	free(out);
+	out = lint(invalid, &cfg, inv, NULL); /* no evaluator */
+	assert_string_equal(out, "4:32 invalid\n");
+	free(out);
+	out = lint(valid, &cfg, inv, NULL); /* checked: both match nodes */
+	assert_string_equal(out, "3:21 unused-suppression\n");
+	free(out);
+	rg_inventory_free(inv);
+	rg_source_free(inv_src);
+#undef RELAY_POLICY
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+#define RELAY_FROM(ipsets, src) \
+	"{\"tagOwners\": {\"tag:relay\": []}, \"ipsets\": {" ipsets "}, " \
+	"\"grants\": [{\"src\": [" src "], \"dst\": [\"tag:relay\"], " \
+	"\"app\": {\"tailscale.com/cap/relay\": []}}]}"
+
+/* Sources that are addresses are resolved, even where Tailscale would refuse them. */
+static void test_relay_broad_addresses(void **state)
+{
+	struct rg_lint_config cfg;
+	char *out;
+
+	(void)state;
+	rg_lint_config_init(&cfg);
+	/* a range written in the grant (invalid there); IP sets naming each other */
+	out = lint(RELAY_FROM("\"ipset:a\": [\"ipset:b\"], \"ipset:b\": [\"ipset:a\"]",
+			      "\"100.64.0.0-100.127.255.255\", \"ipset:a\""), &cfg, NULL, NULL);
+	assert_string_equal(out, "1:45 invalid\n1:69 invalid\n1:114 invalid\n1:114 relay-broad-src\n");
+	free(out);
+	/* three quarters of the tailnet, then all of it in three pieces */
+	out = lint(RELAY_FROM("\"ipset:q\": [\"100.64.0.0/10\", \"remove 100.112.0.0/12\"]",
+			      "\"ipset:q\""), &cfg, NULL, NULL);
+	assert_string_equal(out, "");
+	free(out);
+	out = lint(RELAY_FROM("\"ipset:q\": [\"100.64.0.0/10\", \"remove 100.112.0.0/12\"]",
+			      "\"ipset:q\", \"tag:relay\", \"100.112.0.0/13\", \"100.120.0.0/13\""),
+		   &cfg, NULL, NULL);
+	assert_string_equal(out, "1:121 relay-broad-src\n");
+	free(out);
+}
+
+/*
+ * An inventory of 30 tag:natted devices and 2 users with 15 devices each:
+ * past the default limit of 25 is only the group of the two users.
+ */
+static void test_relay_broad_device_counts(void **state)
+{
+	static const char policy[] =
+		"{\"groups\": {\"group:pair\": [\"a@example.com\", \"b@example.com\"]},\n"
+		"\"tagOwners\": {\"tag:relay\": [], \"tag:natted\": []},\n"
+		"\"grants\": [{\"src\": [\"tag:natted\", \"group:pair\", \"a@example.com\"], "
+		"\"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}]}\n";
+	static const char *const owner[] = {
+		"null, \"tags\": [\"tag:natted\"]", "\"a@example.com\", \"tags\": []",
+		"\"b@example.com\", \"tags\": []",
+	};
+	char *text = malloc(16384), *out;
+	struct rg_inventory *inv = NULL;
+	struct rg_lint_config cfg;
+	struct rg_source *src;
+	struct rg_diags d;
+	size_t len, i, j, k = 0;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, 16384, "{\"nodes\": [{\"name\": \"relay\", \"user\": null, "
+			       "\"tags\": [\"tag:relay\"], \"ips\": [\"100.64.0.1\"]}");
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < (i ? 15u : 30u); j++, k++)
+			len += (size_t)snprintf(text + len, 16384 - len,
+						", {\"name\": \"n%zu\", \"user\": %s, "
+						"\"ips\": [\"100.65.0.%zu\"]}", k, owner[i], k + 1);
+	len += (size_t)snprintf(text + len, 16384 - len, "]}");
+	assert_true(len < 16384);
+	src = rg_source_from_mem("inv.json", text, len);
+	assert_non_null(src);
+	rg_diags_init(&d);
+	assert_int_equal(rg_inventory_load(src, &inv, &d), 0);
+	rg_diags_free(&d);
+	rg_lint_config_init(&cfg);
+	out = lint(policy, &cfg, inv, NULL);
+	assert_string_equal(out, "3:35 relay-broad-src\n");
+	free(out);
+	rg_inventory_free(inv);
+	rg_source_free(src);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +452,9 @@ int main(void)
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_pragmas),
 		cmocka_unit_test(test_pragma_on_unused_suppression),
+		cmocka_unit_test(test_pragma_inventory_rule),
+		cmocka_unit_test(test_relay_broad_addresses),
+		cmocka_unit_test(test_relay_broad_device_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
