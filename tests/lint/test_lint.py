@@ -281,7 +281,7 @@ def fmt_one(path, tmp):
     src = open(path, "rb").read()
     rc, once, err = fmt(src)
     if standard_json(src) is None:
-        check(rc == 2 and once == b"" and "error" in err, rel(path) + ": fmt of bad syntax")
+        check(rc == 1 and once == b"" and "error" in err, rel(path) + ": fmt of bad syntax")
         return False
     if not check(rc == 0, rel(path) + ": fmt exit %d %s" % (rc, err)):
         return False
