@@ -94,17 +94,23 @@ static bool header_ok(const char *p, size_t n)
 int rg_http_req_parse(const char *buf, size_t len, size_t max, struct rg_http_req *out)
 {
 	const char *p = buf, *end, *next;
-	size_t head, n;
+	size_t head, n, scan;
 	int r, lines = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (len > max)
 		len = max;
-	/* NUL and bare CR never belong in a head; refuse them early. */
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == '\0' || (buf[i] == '\r' && (i + 1 < len && buf[i + 1] != '\n')))
-			return RG_HTTP_BAD_REQUEST;
 	head = find_head_end(buf, len);
+	/*
+	 * NUL and bare CR never belong in a head; refuse them early, before the
+	 * head is complete. Bytes after a complete head (a body or a pipelined
+	 * request) are not the head's: they must not change its verdict, which
+	 * would then depend on how the stream was split into reads.
+	 */
+	scan = head ? head : len;
+	for (size_t i = 0; i < scan; i++)
+		if (buf[i] == '\0' || (buf[i] == '\r' && (i + 1 < scan && buf[i + 1] != '\n')))
+			return RG_HTTP_BAD_REQUEST;
 	if (!head)
 		return len >= max ? RG_HTTP_TOO_LARGE : RG_HTTP_INCOMPLETE;
 	end = buf + head;
