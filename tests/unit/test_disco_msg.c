@@ -639,6 +639,26 @@ static void test_addr_unmapping(void **state)
 	assert_string_equal(text, "[fed0::12]:6666");
 	assert_int_equal(rg_addrport_parse("[fed0::12]:6666", &a), 0);
 	assert_true(rg_addrport_equal(&a, &m.u.pong.src));
+	/* IPv6 text as Go's netip writes it (RFC 5952), never a dotted quad. */
+	{
+		static const char *const v6[][2] = {
+			{ "[::102:304]:5", "[::102:304]:5" },   /* inet_ntop: ::1.2.3.4 */
+			{ "[::1:2]:5", "[::1:2]:5" },           /* inet_ntop: ::0.1.0.2 */
+			{ "[::1]:5", "[::1]:5" },
+			{ "[::]:0", "[::]:0" },
+			{ "[1:0:0:2:0:0:0:3]:5", "[1:0:0:2::3]:5" },
+			{ "[1:0:0:2:0:0:3:4]:5", "[1::2:0:0:3:4]:5" },  /* first longest run */
+			{ "[2001:db8:0:1:0:0:0:0]:5", "[2001:db8:0:1::]:5" },
+			{ "[1:2:3:4:5:6:0:8]:5", "[1:2:3:4:5:6:0:8]:5" }, /* a lone zero stays */
+			{ "[FE80:0:0:0:0ABC:0:0:1]:5", "[fe80::abc:0:0:1]:5" },
+		};
+
+		for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+			assert_int_equal(rg_addrport_parse(v6[i][0], &a), 0);
+			rg_addrport_format(&a, text, sizeof(text));
+			assert_string_equal(text, v6[i][1]);
+		}
+	}
 	assert_int_equal(rg_addrport_parse("1.2.3.4:65536", &a), -1);
 	assert_int_equal(rg_addrport_parse("1.2.3.4", &a), -1);
 	assert_int_equal(rg_addrport_parse("[::1]", &a), -1);
