@@ -113,6 +113,8 @@ bool rg_eval_allows(const struct rg_eval *e, const struct rg_addr *src, const st
  * Whether node `to` grants capability cap to node `from`: some cap rule
  * reaching `to` has cap in its capmap and one of from's addresses in its
  * sources. With values non-NULL, the JSON values found are appended to it.
+ * An index that names no node (RG_EVAL_NONE, as rg_eval_node_by_addr
+ * returns for an unknown address) has no capability: false.
  */
 bool rg_eval_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap,
 		     json_t *values);

@@ -10,7 +10,8 @@
  * advertised as ServerDisco, as Tailscale does.
  *
  * Packets on the relay port (see docs/relay-protocol.md):
- *   STUN binding (byte 1 == 0x01)  -> RG_RELAY_STUN, for the daemon's STUN client
+ *   STUN binding (byte 1 == 0x01)  -> RG_RELAY_STUN, for a STUN client (relaygated
+ *                                     has none: it counts and drops them)
  *   naked disco (magic at byte 0)  -> allocation request (this project's
  *                                     allocation-over-UDP extension)
  *   Geneve, control bit, disco     -> Bind / Answer handshake
@@ -62,7 +63,7 @@ enum rg_relay_verdict {
 	RG_RELAY_DROP,     /* nothing to send; see reason */
 	RG_RELAY_REPLY,    /* send out[0..len) to 'to' */
 	RG_RELAY_FORWARD,  /* send the input datagram unchanged to 'to' */
-	RG_RELAY_STUN,     /* a STUN binding message: hand it to the STUN client */
+	RG_RELAY_STUN,     /* a STUN binding message (for a STUN client; relaygated drops it) */
 	RG_RELAY_CONSUMED, /* processed, nothing to send (a successful Answer) */
 };
 

@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "relaygate/relay_client.h"
+#include "relaygate/relay_endpoint_json.h"
 #include "util/file.h"
 
 const char cmd_probe_usage[] =
@@ -36,7 +37,9 @@ const char cmd_probe_usage[] =
 	"  --key FILE            private disco key of client A (the allocator)\n"
 	"  --peer-key FILE       private disco key of client B\n"
 	"  --timeout SECONDS     budget per stage (default 5)\n"
-	"  --format text|json    output format (default text)\n"
+	"  --format text|json    output format (default text); json adds \"endpoint\",\n"
+	"                        the allocated endpoint in Tailscale's ServerEndpoint\n"
+	"                        JSON form (null when the allocation failed)\n"
 	"\n"
 	"Exit status: 0 at least one ping crossed the relay and came back; 1 the relay\n"
 	"did not answer the allocation (unreachable, or A is not allowed), a leg did not\n"
@@ -71,6 +74,7 @@ struct probe {
 	unsigned count;
 	bool json;
 	struct rg_relay_endpoint_info info;
+	bool allocated;                              /* info holds the relay's response */
 	uint32_t gen;                                /* of the allocation request */
 	uint8_t challenge[RG_DISCO_CHALLENGE_LEN];   /* the last one received */
 	const char *stage;
@@ -190,6 +194,7 @@ static int allocate(struct probe *p)
 	    exchange(p, &p->a, &p->relay, pkt, n, accept_alloc) < 0)
 		return -1;
 	p->alloc_ms = now_ms() - t0;
+	p->allocated = true;
 	/* Bind to an advertised address of the family we speak. */
 	for (size_t i = 0; i < p->info.n_addrs; i++)
 		if (rg_addrport_is4(&p->info.addrs[i]) == rg_addrport_is4(&p->relay)) {
@@ -300,13 +305,19 @@ static void report(const struct probe *p, bool ok)
 		rg_addrport_format(&p->via, via, sizeof(via));
 	rg_disco_key_format(&p->info.server_disco, sd);
 	if (p->json) {
+		/* The allocated endpoint in Tailscale's ServerEndpoint JSON form. */
+		char ep[RG_RELAY_ENDPOINT_JSON_MAX];
+		size_t eplen;
+
+		if (!p->allocated || rg_relay_endpoint_to_json(&p->info, ep, sizeof(ep), &eplen) < 0)
+			snprintf(ep, sizeof(ep), "null");
 		printf("{\"ok\":%s,\"stage\":\"%s\",\"relay\":\"%s\",\"via\":\"%s\","
 		       "\"vni\":%u,\"lamport_id\":%llu,\"server_disco\":\"%s\","
 		       "\"allocate_ms\":%.3f,\"bind_ms\":%.3f,\"sent\":%u,\"received\":%u,"
-		       "\"rtt_ms\":{\"min\":%.3f,\"avg\":%.3f,\"max\":%.3f}}\n",
+		       "\"rtt_ms\":{\"min\":%.3f,\"avg\":%.3f,\"max\":%.3f},\"endpoint\":%s}\n",
 		       ok ? "true" : "false", p->stage, relay, via, p->info.vni,
 		       (unsigned long long)p->info.lamport_id, sd, p->alloc_ms, p->bind_ms, p->sent,
-		       p->received, p->rtt_min, avg, p->rtt_max);
+		       p->received, p->rtt_min, avg, p->rtt_max, ep);
 		return;
 	}
 	if (!ok) {

@@ -230,11 +230,16 @@ bool rg_eval_allows(const struct rg_eval *e, const struct rg_addr *src, const st
 bool rg_eval_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap,
 		     json_t *values)
 {
-	const struct rg_eval_node *n = &e->nodes[to];
-	const struct rg_inv_node *f = e->nodes[from].node;
+	const struct rg_eval_node *n;
+	const struct rg_inv_node *f;
 	bool found = false;
 	size_t i, j;
 
+	/* No node, no capability (Go nodeHasCap: !src.Valid() || !dst.Valid()). */
+	if (to >= e->nnodes || from >= e->nnodes)
+		return false;
+	n = &e->nodes[to];
+	f = e->nodes[from].node;
 	for (i = 0; i < n->nitems; i++) {
 		const struct rg_eval_rule *r = &e->rules[n->items[i].rule];
 		json_t *v;

@@ -38,6 +38,55 @@ bool rg_addrport_is_zero(const struct rg_addrport *a)
 	return a->port == 0 && memcmp(a->ip, zero, 16) == 0;
 }
 
+/*
+ * IPv6 text as Go's netip.Addr.String (RFC 5952): lowercase hex groups
+ * without leading zeros, the first longest run of two or more zero groups
+ * written "::". Unlike glibc's inet_ntop, never a dotted quad: inet_ntop
+ * writes ::102:304 as "::1.2.3.4" (the deprecated IPv4-compatible form).
+ */
+static void format6(const uint8_t ip[16], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int zs = -1, ze = -1;
+	char *o = out;
+
+	for (int i = 0; i < 8; i++)
+		w[i] = (unsigned)ip[2 * i] << 8 | ip[2 * i + 1];
+	for (int i = 0; i < 8; i++) {
+		int j = i;
+
+		while (j < 8 && w[j] == 0)
+			j++;
+		if (j - i >= 2 && j - i > ze - zs) {
+			zs = i;
+			ze = j;
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		bool lead = true;
+
+		if (i == zs) {
+			*o++ = ':';
+			*o++ = ':';
+			i = ze;
+			if (i >= 8)
+				break;
+		} else if (i > 0) {
+			*o++ = ':';
+		}
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (w[i] >> sh) & 0xf;
+
+			if (lead && d == 0 && sh > 0)
+				continue;
+			lead = false;
+			*o++ = hex[d];
+		}
+	}
+	*o = '\0';
+}
+
 void rg_addrport_format(const struct rg_addrport *a, char *out, size_t n)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -47,8 +96,7 @@ void rg_addrport_format(const struct rg_addrport *a, char *out, size_t n)
 			ip[0] = '\0';
 		snprintf(out, n, "%s:%u", ip, (unsigned)a->port);
 	} else {
-		if (!inet_ntop(AF_INET6, a->ip, ip, sizeof(ip)))
-			ip[0] = '\0';
+		format6(a->ip, ip);
 		snprintf(out, n, "[%s]:%u", ip, (unsigned)a->port);
 	}
 }

@@ -29,6 +29,7 @@
 
 #include "relaygate/disco.h"
 #include "relaygate/geneve.h"
+#include "relaygate/relay_endpoint_json.h"
 #include "relaygate/relay_steer.h"
 #include "fixture.h"
 #include "util/udp_offload.h"
@@ -1098,6 +1099,42 @@ static void test_probe(void **state)
 			fail_msg("probe run %d: %s", run + 1, out);
 		assert_non_null(strstr(out, "ping 5/5 through the relay"));
 	}
+	/* --format json reports the allocated endpoint in Tailscale's
+	 * ServerEndpoint form, agreeing with the other fields. */
+	snprintf(cmd, sizeof(cmd), "%s probe --relay %s --relay-key %s --key %s --peer-key %s "
+		 "--count 1 --format json 2>&1", bin, relay, key, w->a->keyfile, w->b->keyfile);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("probe --format json: %s", out);
+	{
+		struct rg_relay_endpoint_info ep;
+		struct rg_err err;
+		const char *at = strstr(out, ",\"endpoint\":{"), *end = strrchr(out, '}');
+		char want[128], sd[RG_DISCO_KEY_TEXT_LEN + 1];
+
+		assert_non_null(at);
+		at += strlen(",\"endpoint\":");
+		/* The endpoint object is the last member: it ends before the final '}'. */
+		assert_true(end > at && end[1] == '\n' && end[-1] == '}');
+		if (rg_relay_endpoint_from_json(at, (size_t)(end - at), &ep, &err) < 0)
+			fail_msg("endpoint: %s in %s", err.msg, out);
+		snprintf(want, sizeof(want), "\"vni\":%u,\"lamport_id\":%llu,", ep.vni,
+			 (unsigned long long)ep.lamport_id);
+		assert_non_null(strstr(out, want));
+		assert_false(rg_disco_key_is_zero(&ep.server_disco));
+		rg_disco_key_format(&ep.server_disco, sd);
+		snprintf(want, sizeof(want), "\"server_disco\":\"%s\"", sd);
+		assert_non_null(strstr(out, want));
+		assert_true(ep.bind_lifetime_ns == RG_RELAY_DEFAULT_BIND_LIFETIME);
+		assert_true(ep.steady_lifetime_ns == RG_RELAY_DEFAULT_STEADY_LIFETIME);
+		assert_int_equal(ep.n_addrs, 1);
+		assert_true(rg_addrport_equal(&ep.addrs[0], &w->d.udp[0]));
+		assert_non_null(strstr(out, "\"BindLifetime\":\"30s\",\"SteadyStateLifetime\":\"5m0s\"}}"));
+	}
 	/* carol is not allowed: exit 1, stage allocate. */
 	snprintf(cmd, sizeof(cmd), "%s probe --relay %s --relay-key %s --key %s --peer-key %s "
 		 "--timeout 0.5 --format json 2>&1", bin, relay, key, w->c->keyfile,
@@ -1109,6 +1146,7 @@ static void test_probe(void **state)
 	st = pclose(p);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	assert_non_null(strstr(out, "\"ok\":false,\"stage\":\"allocate\""));
+	assert_non_null(strstr(out, ",\"endpoint\":null}"));
 	stop_ok(w);
 }
 

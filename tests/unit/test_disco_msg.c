@@ -1,7 +1,8 @@
 /*
  * Disco message codecs: every vector of relay-vectors.md §1 encoded byte for
- * byte and parsed back; truncation at every length; trailing bytes;
- * versions; unknown types; encoder refusals.
+ * byte and parsed back; the lifetime encodings of §9 at their offsets;
+ * truncation at every length; trailing bytes; versions; unknown types;
+ * encoder refusals.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "disco_vectors.h"
 #include "hexutil.h"
 #include "relaygate/disco.h"
+#include "relaygate/relay_server.h"
 
 static const uint8_t txid[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 static const uint8_t k_node[] = { 1, 2, 30, 31 };
@@ -289,6 +291,141 @@ static void test_vectors(void **state)
 	}
 }
 
+/*
+ * relay-vectors.md §9: lifetimes are Go time.Duration (signed nanoseconds)
+ * written as big-endian 64-bit integers. The test vectors use 1 s and 1 min;
+ * the server defaults (RG_RELAY_DEFAULT_*, as Tailscale's server) are 30 s
+ * and 5 min. Each value, encoded in a CallMeMaybeVia (BindLifetime at
+ * offset 110, SteadyStateLifetime at 118) and an AllocateUDPRelayEndpoint-
+ * Response (114, 122), must appear as these literal bytes.
+ */
+static const struct {
+	const char *what;
+	int64_t ns;
+	const char *hex;
+} lifetimes[] = {
+	{ "1 s (test)", 1000000000LL, "00 00 00 00 3b 9a ca 00" },
+	{ "1 min (test)", 60LL * 1000000000LL, "00 00 00 0d f8 47 58 00" },
+	{ "30 s (default bind)", RG_RELAY_DEFAULT_BIND_LIFETIME, "00 00 00 06 fc 23 ac 00" },
+	{ "5 min (default steady)", RG_RELAY_DEFAULT_STEADY_LIFETIME, "00 00 00 45 d9 64 b8 00" },
+};
+
+#define VIA_BIND_OFF 110
+#define VIA_STEADY_OFF 118
+#define RESP_BIND_OFF 114
+#define RESP_STEADY_OFF 122
+
+static void lifetime_bytes(size_t i, uint8_t out[8])
+{
+	assert_int_equal(hex_decode(lifetimes[i].hex, out, 8), 8);
+}
+
+static void check_lifetimes_at(const uint8_t *p, size_t bind_off, size_t steady_off,
+			       size_t bind_i, size_t steady_i)
+{
+	uint8_t b[8], s[8];
+
+	lifetime_bytes(bind_i, b);
+	lifetime_bytes(steady_i, s);
+	if (memcmp(p + bind_off, b, 8) != 0)
+		fail_msg("BindLifetime %s: wrong bytes at offset %zu", lifetimes[bind_i].what,
+			 bind_off);
+	if (memcmp(p + steady_off, s, 8) != 0)
+		fail_msg("SteadyStateLifetime %s: wrong bytes at offset %zu",
+			 lifetimes[steady_i].what, steady_off);
+}
+
+static void test_lifetime_encodings(void **state)
+{
+	const size_t n = sizeof(lifetimes) / sizeof(lifetimes[0]);
+
+	(void)state;
+	/* The §1 vectors carry 1 s and 1 min at exactly these offsets. */
+	for (size_t v = 0; v < NVEC; v++) {
+		uint8_t want[256];
+
+		if (strcmp(disco_vectors[v].name, "call_me_maybe_via") == 0) {
+			assert_int_equal(want_bytes(&disco_vectors[v], want, sizeof(want)), 162);
+			check_lifetimes_at(want, VIA_BIND_OFF, VIA_STEADY_OFF, 0, 1);
+		} else if (strcmp(disco_vectors[v].name, "allocate_udp_relay_endpoint_response") == 0) {
+			assert_int_equal(want_bytes(&disco_vectors[v], want, sizeof(want)), 166);
+			check_lifetimes_at(want, RESP_BIND_OFF, RESP_STEADY_OFF, 0, 1);
+		}
+	}
+	/* Every value in either field of either message, and back. */
+	for (size_t bi = 0; bi < n; bi++) {
+		for (size_t si = 0; si < n; si++) {
+			struct rg_disco_msg m, p;
+			uint8_t buf[256];
+			size_t len;
+
+			memset(&m, 0, sizeof(m));
+			b_via(&m);
+			m.u.via.bind_lifetime_ns = lifetimes[bi].ns;
+			m.u.via.steady_lifetime_ns = lifetimes[si].ns;
+			assert_int_equal(rg_disco_msg_encode(&m, buf, sizeof(buf), &len), RG_DISCO_OK);
+			assert_int_equal(len, 162);
+			check_lifetimes_at(buf, VIA_BIND_OFF, VIA_STEADY_OFF, bi, si);
+			assert_int_equal(rg_disco_msg_parse(buf, len, &p), RG_DISCO_OK);
+			assert_true(p.u.via.bind_lifetime_ns == lifetimes[bi].ns);
+			assert_true(p.u.via.steady_lifetime_ns == lifetimes[si].ns);
+
+			memset(&m, 0, sizeof(m));
+			b_alloc_resp(&m);
+			m.u.alloc_resp.ep.bind_lifetime_ns = lifetimes[bi].ns;
+			m.u.alloc_resp.ep.steady_lifetime_ns = lifetimes[si].ns;
+			assert_int_equal(rg_disco_msg_encode(&m, buf, sizeof(buf), &len), RG_DISCO_OK);
+			assert_int_equal(len, 166);
+			check_lifetimes_at(buf, RESP_BIND_OFF, RESP_STEADY_OFF, bi, si);
+			assert_int_equal(rg_disco_msg_parse(buf, len, &p), RG_DISCO_OK);
+			assert_true(p.u.alloc_resp.ep.bind_lifetime_ns == lifetimes[bi].ns);
+			assert_true(p.u.alloc_resp.ep.steady_lifetime_ns == lifetimes[si].ns);
+		}
+	}
+}
+
+/* The server's defaults, through the encoder the server uses for its
+ * responses (rg_relay_encode_alloc_response): 30 s and 5 min on the wire. */
+static void test_default_lifetimes_response(void **state)
+{
+	struct rg_relay_endpoint_info info;
+	struct rg_relay_config c;
+	uint8_t buf[256];
+	size_t len;
+
+	(void)state;
+	rg_relay_config_init(&c);
+	assert_true(c.bind_lifetime_ns == RG_RELAY_DEFAULT_BIND_LIFETIME);
+	assert_true(c.steady_lifetime_ns == RG_RELAY_DEFAULT_STEADY_LIFETIME);
+	memset(&info, 0, sizeof(info));
+	key_with(info.server_disco.b, k_node, sizeof(k_node));
+	key_with(info.client[0].b, k_c0, sizeof(k_c0));
+	key_with(info.client[1].b, k_c1, sizeof(k_c1));
+	info.lamport_id = 123;
+	info.vni = 456;
+	info.bind_lifetime_ns = c.bind_lifetime_ns;
+	info.steady_lifetime_ns = c.steady_lifetime_ns;
+	set_two_addrs();
+	info.n_addrs = 2;
+	memcpy(info.addrs, two_addrs, sizeof(two_addrs));
+	assert_int_equal(rg_relay_encode_alloc_response(&info, 1, buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 166);
+	check_lifetimes_at(buf, RESP_BIND_OFF, RESP_STEADY_OFF, 2, 3);
+	/* Everything else is the §1 vector's bytes. */
+	{
+		uint8_t want[256];
+		size_t v;
+
+		for (v = 0; strcmp(disco_vectors[v].name, "allocate_udp_relay_endpoint_response"); v++)
+			;
+		assert_int_equal(want_bytes(&disco_vectors[v], want, sizeof(want)), 166);
+		assert_memory_equal(buf, want, RESP_BIND_OFF);
+		assert_memory_equal(buf + RESP_STEADY_OFF + 8, want + RESP_STEADY_OFF + 8,
+				    166 - RESP_STEADY_OFF - 8);
+	}
+	rg_relay_config_wipe(&c);
+}
+
 /* What Go's parser returns for the first n bytes of a vector. */
 static int expected_prefix_status(enum rg_disco_type t, size_t n)
 {
@@ -502,6 +639,26 @@ static void test_addr_unmapping(void **state)
 	assert_string_equal(text, "[fed0::12]:6666");
 	assert_int_equal(rg_addrport_parse("[fed0::12]:6666", &a), 0);
 	assert_true(rg_addrport_equal(&a, &m.u.pong.src));
+	/* IPv6 text as Go's netip writes it (RFC 5952), never a dotted quad. */
+	{
+		static const char *const v6[][2] = {
+			{ "[::102:304]:5", "[::102:304]:5" },   /* inet_ntop: ::1.2.3.4 */
+			{ "[::1:2]:5", "[::1:2]:5" },           /* inet_ntop: ::0.1.0.2 */
+			{ "[::1]:5", "[::1]:5" },
+			{ "[::]:0", "[::]:0" },
+			{ "[1:0:0:2:0:0:0:3]:5", "[1:0:0:2::3]:5" },
+			{ "[1:0:0:2:0:0:3:4]:5", "[1::2:0:0:3:4]:5" },  /* first longest run */
+			{ "[2001:db8:0:1:0:0:0:0]:5", "[2001:db8:0:1::]:5" },
+			{ "[1:2:3:4:5:6:0:8]:5", "[1:2:3:4:5:6:0:8]:5" }, /* a lone zero stays */
+			{ "[FE80:0:0:0:0ABC:0:0:1]:5", "[fe80::abc:0:0:1]:5" },
+		};
+
+		for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+			assert_int_equal(rg_addrport_parse(v6[i][0], &a), 0);
+			rg_addrport_format(&a, text, sizeof(text));
+			assert_string_equal(text, v6[i][1]);
+		}
+	}
 	assert_int_equal(rg_addrport_parse("1.2.3.4:65536", &a), -1);
 	assert_int_equal(rg_addrport_parse("1.2.3.4", &a), -1);
 	assert_int_equal(rg_addrport_parse("[::1]", &a), -1);
@@ -539,6 +696,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_lifetime_encodings),
+		cmocka_unit_test(test_default_lifetimes_response),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_trailing_bytes),
 		cmocka_unit_test(test_versions),

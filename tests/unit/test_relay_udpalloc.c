@@ -78,6 +78,17 @@ static void test_allocate_over_udp(void **state)
 	assert_int_equal(ep->vni, 1);
 	assert_int_equal(ep->lamport_id, 1);
 	assert_true(ep->bind_lifetime_ns == 30 * RG_RELAY_SECOND);
+	assert_true(ep->steady_lifetime_ns == 300 * RG_RELAY_SECOND);
+	/* relay-vectors.md §9: the defaults as they leave the server, big-endian
+	 * nanoseconds at offsets 114 (BindLifetime) and 122 (SteadyStateLifetime)
+	 * of the response plaintext. */
+	{
+		static const uint8_t b30s[8] = { 0x00, 0x00, 0x00, 0x06, 0xfc, 0x23, 0xac, 0x00 };
+		static const uint8_t b5m[8] = { 0x00, 0x00, 0x00, 0x45, 0xd9, 0x64, 0xb8, 0x00 };
+
+		assert_memory_equal(plain + 114, b30s, 8);
+		assert_memory_equal(plain + 122, b5m, 8);
+	}
 	assert_int_equal(ep->addrs.n, 1);
 	rg_disco_addrs_get(&ep->addrs, 0, &a0);
 	assert_true(rg_addrport_equal(&a0, &h->relay_addr));
