@@ -263,7 +263,7 @@ soak: all $(SOAK_BIN)
 # make fuzz-smoke runs each on its seed corpus for FUZZ_SECONDS.
 
 FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all
 FUZZ_CFLAGS   = $(BASE_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
