@@ -12,7 +12,7 @@
  *           signature, check every section (median of 21 runs)
  *   lookup  rg_table_allowed on one core for random (relay, requester)
  *           pairs, beside the same questions answered by walking the
- *           evaluated policy (rg_eval_has_cap), with the answers compared
+ *           evaluated policy (rg_eval_node_has_cap), with the answers compared
  *
  *   build/bench/bench_table [NODES [KEEP]]    KEEP: also write the table there
  */
@@ -210,7 +210,7 @@ static int lookups(const struct rg_eval *e, const struct rg_table *t, double *ta
 	for (rep = 0; rep < REPS; rep++) {
 		t0 = bench_seconds(CLOCK_MONOTONIC);
 		for (i = rep * NWALK; i < (rep + 1) * NWALK; i++) {
-			bool want = rg_eval_has_cap(e, q[i].relay_node, q[i].node, RG_CAP_RELAY, NULL);
+			bool want = rg_eval_node_has_cap(e, q[i].relay_node, q[i].node, RG_CAP_RELAY);
 
 			if (want != rg_table_allowed(t, q[i].relay, q[i].key)) {
 				fprintf(stderr, "bench_table: the table and the walk disagree\n");

@@ -114,10 +114,33 @@ bool rg_eval_allows(const struct rg_eval *e, const struct rg_addr *src, const st
  * reaching `to` has cap in its capmap and one of from's addresses in its
  * sources. With values non-NULL, the JSON values found are appended to it.
  * An index that names no node (RG_EVAL_NONE, as rg_eval_node_by_addr
- * returns for an unknown address) has no capability: false.
+ * returns for an unknown address) has no capability: false. This is the
+ * node-level union the grant matrix shows; for an authorization decision
+ * use rg_eval_node_has_cap.
  */
 bool rg_eval_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap,
 		     json_t *values);
+
+/*
+ * Tailscale's nodeHasCap(filter of to, src = from, dst = to, cap), the check
+ * a peer relay makes before allocating: only one address pair is asked, the
+ * first address of `from` for which `to` has an address of the same family,
+ * with the first such address of `to`. A grant naming only the other family
+ * (an IPv6 literal as source, say) does not count, as in Tailscale.
+ */
+bool rg_eval_node_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap);
+
+/*
+ * The pair nodeHasCap asks about: the first address of from with a
+ * same-family address in to, and the first such address of to. false when
+ * they share no family.
+ */
+bool rg_eval_cap_pair(const struct rg_inv_node *from, const struct rg_inv_node *to,
+		      const struct rg_addr **src, const struct rg_addr **dst);
+
+/* Whether one of the entries of item it (of a node) covers address a. */
+bool rg_eval_item_covers(const struct rg_eval *e, const struct rg_eval_item *it,
+			 const struct rg_addr *a);
 
 /* Index of the node with that address, or RG_EVAL_NONE. */
 uint32_t rg_eval_node_by_addr(const struct rg_eval *e, const struct rg_addr *a);

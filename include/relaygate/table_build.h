@@ -4,7 +4,7 @@
  *
  * Relays are the nodes that receive a capability rule carrying
  * tailscale.com/cap/relay; a relay admits exactly the nodes for which
- * rg_eval_has_cap(e, relay, node, RG_CAP_RELAY) holds. Requesters are
+ * rg_eval_node_has_cap(e, relay, node, RG_CAP_RELAY) holds. Requesters are
  * indexed by their disco key: nodes without a usable one (none, all-zero or
  * of small order) cannot be authorized and are only counted.
  *

@@ -227,6 +227,51 @@ bool rg_eval_allows(const struct rg_eval *e, const struct rg_addr *src, const st
 	return false;
 }
 
+bool rg_eval_cap_pair(const struct rg_inv_node *from, const struct rg_inv_node *to,
+		      const struct rg_addr **src, const struct rg_addr **dst)
+{
+	for (size_t i = 0; i < from->nips; i++)
+		for (size_t j = 0; j < to->nips; j++)
+			if (from->ips[i].is6 == to->ips[j].is6) {
+				*src = &from->ips[i];
+				*dst = &to->ips[j];
+				return true;
+			}
+	return false;
+}
+
+bool rg_eval_item_covers(const struct rg_eval *e, const struct rg_eval_item *it,
+			 const struct rg_addr *a)
+{
+	const struct rg_eval_rule *r = &e->rules[it->rule];
+
+	for (uint32_t k = it->first; k < it->first + it->count && k < r->nentries; k++)
+		if (entry_has(&r->entries[k], a))
+			return true;
+	return false;
+}
+
+bool rg_eval_node_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap)
+{
+	const struct rg_eval_node *n;
+	const struct rg_addr *sa, *da;
+
+	if (to >= e->nnodes || from >= e->nnodes ||
+	    !rg_eval_cap_pair(e->nodes[from].node, e->nodes[to].node, &sa, &da))
+		return false;
+	n = &e->nodes[to];
+	for (size_t i = 0; i < n->nitems; i++) {
+		const struct rg_eval_rule *r = &e->rules[n->items[i].rule];
+
+		if (!r->is_cap || !json_object_get(r->capmap, cap))
+			continue;
+		if ((r->src_any || rg_ipset_contains(&r->src, sa)) &&
+		    rg_eval_item_covers(e, &n->items[i], da))
+			return true;
+	}
+	return false;
+}
+
 bool rg_eval_has_cap(const struct rg_eval *e, size_t to, size_t from, const char *cap,
 		     json_t *values)
 {

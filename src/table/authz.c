@@ -1,8 +1,12 @@
 /*
  * Relays and their allowed requesters, from an evaluation: a relay is a node
- * that receives a capability rule carrying tailscale.com/cap/relay, and the
- * nodes it admits are those with an address in that rule's sources
- * (rg_eval_has_cap with cap/relay, computed per rule instead of per pair).
+ * that receives a capability rule carrying tailscale.com/cap/relay, and it
+ * admits node R when rg_eval_node_has_cap(relay, R, cap/relay) holds - as in
+ * Tailscale, for the one address pair nodeHasCap asks about. That is
+ * computed per rule and per class of relays instead of per pair: a relay's
+ * key is its list of relay rules, each tagged with the address families of
+ * the relay whose first address the rule's destinations cover, and the
+ * families the relay has (which decide R's address of the pair).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +14,12 @@
 #include "table/internal.h"
 #include "util/map.h"
 
+#define COVER4 1u                /* the rule covers the relay's first IPv4 address */
+#define COVER6 2u                /* ... its first IPv6 address */
+#define FAMILIES 0xfffffff0u     /* first key word: FAMILIES | families the relay has */
+
 struct relay_rules {
-	uint32_t *v;             /* the relay capability rules reaching one relay, ascending */
+	uint32_t *v;             /* FAMILIES | fams, then (rule << 2 | cover), ascending */
 	size_t n;
 };
 
@@ -27,7 +35,25 @@ static int u32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The relay capability rules node i receives, sorted and without repeats. */
+/* The first address of the family (is6) of node n, or NULL. */
+static const struct rg_addr *first_of(const struct rg_inv_node *n, bool is6)
+{
+	for (size_t i = 0; i < n->nips; i++)
+		if (n->ips[i].is6 == is6)
+			return &n->ips[i];
+	return NULL;
+}
+
+static uint32_t cover_of(const struct rg_eval *e, const struct rg_eval_item *it,
+			 const struct rg_inv_node *relay)
+{
+	const struct rg_addr *a4 = first_of(relay, false), *a6 = first_of(relay, true);
+
+	return (a4 && rg_eval_item_covers(e, it, a4) ? COVER4 : 0) |
+	       (a6 && rg_eval_item_covers(e, it, a6) ? COVER6 : 0);
+}
+
+/* Node i's key (see above), or none when no relay rule reaches it. */
 static int rules_of(const struct rg_eval *e, size_t i, struct relay_rules *out)
 {
 	const struct rg_eval_node *n = &e->nodes[i];
@@ -39,35 +65,65 @@ static int rules_of(const struct rg_eval *e, size_t i, struct relay_rules *out)
 		m += grants_relay(&e->rules[n->items[k].rule]);
 	if (!m)
 		return 0;
-	out->v = malloc(m * sizeof(*out->v));
+	if (e->nrules > (FAMILIES >> 2))
+		return -1;
+	out->v = malloc((m + 1) * sizeof(*out->v));
 	if (!out->v)
 		return -1;
 	for (k = 0; k < n->nitems; k++)
 		if (grants_relay(&e->rules[n->items[k].rule]))
-			out->v[out->n++] = n->items[k].rule;
+			out->v[out->n++] = n->items[k].rule << 2 | cover_of(e, &n->items[k], n->node);
 	qsort(out->v, out->n, sizeof(*out->v), u32_cmp);
-	for (k = 1, m = 1; k < out->n; k++)
-		if (out->v[k] != out->v[m - 1])
+	/* One word per rule, its cover bits merged (a rule may reach i twice). */
+	for (k = 1, m = 1; k < out->n; k++) {
+		if (out->v[k] >> 2 == out->v[m - 1] >> 2)
+			out->v[m - 1] |= out->v[k];
+		else
 			out->v[m++] = out->v[k];
-	out->n = m;
+	}
+	memmove(out->v + 1, out->v, m * sizeof(*out->v));
+	out->v[0] = FAMILIES | (first_of(n->node, false) ? COVER4 : 0) |
+		    (first_of(n->node, true) ? COVER6 : 0);
+	out->n = m + 1;
 	return 0;
 }
 
-/* Sets the bits of the rule's requesters in bits (done once per rule and class). */
-static int add_requesters(const struct rg_eval *e, const struct rg_eval_rule *r, uint64_t *bits)
+/* Whether node r passes rule word w of a relay with families fams: the
+ * address of r that nodeHasCap pairs with the relay is in the rule's
+ * sources, and the rule covers the relay's address of that family. */
+static bool admits(const struct rg_eval_rule *rule, uint32_t w, uint32_t fams,
+		   const struct rg_inv_node *r)
 {
+	for (size_t i = 0; i < r->nips; i++) {
+		uint32_t fam = r->ips[i].is6 ? COVER6 : COVER4;
+
+		if (!(fams & fam))
+			continue;
+		return (w & fam) && (rule->src_any || rg_ipset_contains(&rule->src, &r->ips[i]));
+	}
+	return false;
+}
+
+/* Sets the bits of the rule's requesters in bits (done once per rule and class). */
+static int add_requesters(const struct rg_eval *e, uint32_t w, uint32_t fams, uint64_t *bits)
+{
+	const struct rg_eval_rule *r = &e->rules[w >> 2];
 	uint32_t *nodes = NULL;
 	size_t n = 0, k;
 
+	if (!(w & fams & (COVER4 | COVER6)))
+		return 0;
 	if (r->src_any) {
 		for (k = 0; k < e->nnodes; k++)
-			bits[k / 64] |= (uint64_t)1 << (k % 64);
+			if (admits(r, w, fams, e->nodes[k].node))
+				bits[k / 64] |= (uint64_t)1 << (k % 64);
 		return 0;
 	}
 	if (rg_eval_nodes_in(e, &r->src, false, &nodes, &n) < 0)
 		return -1;
 	for (k = 0; k < n; k++)
-		bits[nodes[k] / 64] |= (uint64_t)1 << (nodes[k] % 64);
+		if (admits(r, w, fams, e->nodes[nodes[k]].node))
+			bits[nodes[k] / 64] |= (uint64_t)1 << (nodes[k] % 64);
 	free(nodes);
 	return 0;
 }
@@ -136,8 +192,9 @@ int tbl_authz_compute(const struct rg_eval *e, struct tbl_authz *a, struct rg_er
 	if (!a->allowed)
 		goto oom;
 	for (i = 0; i < a->nclasses; i++)
-		for (k = 0; k < nfirst[i]; k++)
-			if (add_requesters(e, &e->rules[first[i][k]], a->allowed + i * a->words) < 0)
+		for (k = 1; k < nfirst[i]; k++)
+			if (add_requesters(e, first[i][k], first[i][0] & (COVER4 | COVER6),
+					   a->allowed + i * a->words) < 0)
 				goto oom;
 	ret = 0;
 	goto out;

@@ -218,7 +218,7 @@ static void build_table(void)
 	}
 	for (r = 0; r < NNODES; r++)
 		for (a = 0; a < NNODES; a++) {
-			bool w = rg_eval_has_cap(e, r, a, RG_CAP_RELAY, NULL);
+			bool w = rg_eval_node_has_cap(e, r, a, RG_CAP_RELAY);
 
 			want[r].allowed[a] = w;
 			want[r].relay |= w;

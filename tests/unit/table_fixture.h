@@ -128,7 +128,7 @@ static inline size_t fixture_check(const struct fixture *f, const struct rg_tabl
 		}
 		for (a = 0; a < e->nnodes; a++) {
 			const struct rg_inv_node *an = e->nodes[a].node;
-			bool want = rg_eval_has_cap(e, r, a, RG_CAP_RELAY, NULL);
+			bool want = rg_eval_node_has_cap(e, r, a, RG_CAP_RELAY);
 
 			any = any || want;
 			somewhere[a] = somewhere[a] || want;

@@ -8,7 +8,7 @@
  * question is asked of the evaluated policy:
  *
  *   Go filter rule on dst:  Srcs [S] -> CapMatch{Dst D, Cap C}
- *   here:                   rg_eval_has_cap(e, to = node D, from = node S, C)
+ *   here:                   rg_eval_node_has_cap(e, to = node D, from = node S, C)
  *
  * The relay-target rule (S = the relay, D = the client) is the companion the
  * control plane adds for a grant {src: client, dst: relay, app: cap/relay}:
@@ -17,9 +17,11 @@
  *
  * Nodes carry the vector's addresses: only IPv4 in match-v4, only IPv6 in
  * the others. Go decides on one pair, src's first single address that has
- * a dst address of the same family and that dst address; the evaluator
- * takes any of src's addresses in the rule's sources and any of dst's in
- * its destinations. With one address per node, as here, they agree. A node that does not exist ("invalid node" in Go) is an
+ * a dst address of the same family and that dst address, and so does
+ * rg_eval_node_has_cap (the relay table's rule); rg_eval_has_cap (the
+ * matrix's union) takes any address. With one address per node, as here,
+ * they agree; test_first_pair shows where they part on dual-stack nodes.
+ * A node that does not exist ("invalid node" in Go) is an
  * address that is in no inventory node: rg_eval_node_by_addr gives
  * RG_EVAL_NONE, which has no capability.
  *
@@ -105,9 +107,10 @@ static void test_node_has_cap(void **state)
 		/* "Invalid node" exactly in the nil cases. */
 		assert_int_equal(src == RG_EVAL_NONE, strcmp(c->name, "nil-src") == 0);
 		assert_int_equal(dst == RG_EVAL_NONE, strcmp(c->name, "nil-dst") == 0);
-		got = rg_eval_has_cap(f.e, dst, src, c->cap, NULL);
+		got = rg_eval_node_has_cap(f.e, dst, src, c->cap);
 		if (got != c->want)
 			fail_msg("%s: got %d, want %d", c->name, got, c->want);
+		assert_int_equal(rg_eval_has_cap(f.e, dst, src, c->cap, NULL), got);
 		fixture_free(&f);
 	}
 }
@@ -151,11 +154,78 @@ static void test_controls(void **state)
 	fixture_free(&f);
 }
 
+/*
+ * Dual-stack nodes (IPv4 first, as the control plane lists them): Go asks
+ * about the IPv4 pair only, so a relay grant naming the requester's IPv6
+ * address, or the relay's, authorizes nothing; naming the IPv4 ones does.
+ * The compiled table agrees with the evaluator on every pair.
+ */
+#define NODES_DUAL                                                                          \
+	"{\"users\": [], \"nodes\": ["                                                       \
+	"  {\"name\": \"relay\", \"user\": null, \"tags\": [\"tag:relay\"],"                   \
+	"   \"ips\": [\"100.64.0.2\", \"fd7a:115c:a1e0::2\"], \"disco_key\": \"discokey:"          \
+	"2222222222222222222222222222222222222222222222222222222222222222\"},"                   \
+	"  {\"name\": \"client\", \"user\": null, \"tags\": [\"tag:client\"],"                 \
+	"   \"ips\": [\"100.64.0.1\", \"fd7a:115c:a1e0::1\"], \"disco_key\": \"discokey:"          \
+	"1111111111111111111111111111111111111111111111111111111111111111\"},"                   \
+	"  {\"name\": \"v6only\", \"user\": null, \"tags\": [\"tag:other\"],"                  \
+	"   \"ips\": [\"fd7a:115c:a1e0::3\"], \"disco_key\": \"discokey:"                         \
+	"3333333333333333333333333333333333333333333333333333333333333333\"}]}"
+#define GRANT(src, dst)                                                                     \
+	"{" OWNERS ", \"grants\": [{\"src\": [\"" src "\"], \"dst\": [\"" dst "\"],"           \
+	" \"app\": {\"tailscale.com/cap/relay\": []}}]}"
+
+static void first_pair_case(const char *policy, bool client_ok, bool v6only_ok, bool union_ok)
+{
+	struct rg_sign_key k;
+	struct fixture f;
+	struct rg_table *t;
+	struct rg_err err;
+	uint8_t *buf;
+	size_t len;
+	uint32_t relay, client, v6only;
+
+	assert_int_equal(fixture_load(&f, policy, NODES_DUAL), 0);
+	relay = node_at(&f, "100.64.0.2");
+	client = node_at(&f, "100.64.0.1");
+	v6only = node_at(&f, "fd7a:115c:a1e0::3");
+	assert_int_equal(rg_eval_node_has_cap(f.e, relay, client, RG_CAP_RELAY), client_ok);
+	assert_int_equal(rg_eval_node_has_cap(f.e, relay, v6only, RG_CAP_RELAY), v6only_ok);
+	assert_int_equal(rg_eval_has_cap(f.e, relay, client, RG_CAP_RELAY, NULL), union_ok);
+	assert_int_equal(rg_sign_key_generate(&k), 0);
+	fixture_compile(&f, &k, 1, 1767225600, &buf, &len, NULL);
+	assert_int_equal(rg_table_open_mem(buf, len, &(struct rg_table_trust){ .keys = &k.pk,
+										.nkeys = 1 },
+					   &t, &err), 0);
+	fixture_check(&f, t);
+	rg_table_close(t);
+	free(buf);
+	rg_sign_key_wipe(&k);
+	fixture_free(&f);
+}
+
+static void test_first_pair(void **state)
+{
+	(void)state;
+	/* A tag: both addresses in the sources, the relay's in the destinations. */
+	first_pair_case(GRANT("tag:client", "tag:relay"), true, false, true);
+	/* The requester's IPv6 address only: Go asks about its IPv4 one. */
+	first_pair_case(GRANT("fd7a:115c:a1e0::1", "tag:relay"), false, false, true);
+	/* The requester's IPv4 address: that is the pair. */
+	first_pair_case(GRANT("100.64.0.1", "tag:relay"), true, false, true);
+	/* The relay's IPv6 address only as destination: not its IPv4 one. */
+	first_pair_case(GRANT("tag:client", "fd7a:115c:a1e0::2"), false, false, true);
+	/* An IPv6-only requester pairs with the relay's IPv6 address. */
+	first_pair_case(GRANT("tag:other", "fd7a:115c:a1e0::2"), false, true, false);
+	first_pair_case(GRANT("tag:other", "100.64.0.2"), false, false, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_has_cap),
 		cmocka_unit_test(test_controls),
+		cmocka_unit_test(test_first_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
