@@ -92,6 +92,10 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	int r;
 
+	/* Options may follow operands in every command (a documented contract,
+	 * scripts rely on it): keep GNU getopt permuting even when the caller's
+	 * environment asks for POSIX order. */
+	unsetenv("POSIXLY_CORRECT");
 	if (argc < 2) {
 		print_main_usage(stderr);
 		return RG_EXIT_USAGE;
