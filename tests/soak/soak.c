@@ -505,6 +505,22 @@ static void add_pkt(struct hclass *h, const uint8_t *p, size_t n)
 		h->lens[h->npkts++] = n;
 }
 
+/* A well-formed allocation request from a fresh key the table does not know. */
+static int stranger_request(const struct world *w, uint8_t *p, size_t cap, size_t *n)
+{
+	struct rg_disco_private priv;
+	struct rg_relay_client c;
+	int r = -1;
+
+	if (rg_disco_private_generate(&priv) == 0 &&
+	    rg_relay_client_init(&c, &priv, &w->env.relay_pub, &w->a->pub) == 0) {
+		r = rg_relay_client_alloc_request(&c, 1, p, cap, n);
+		rg_relay_client_wipe(&c);
+	}
+	sodium_memzero(&priv, sizeof(priv));
+	return r;
+}
+
 static size_t geneve_pkt(uint8_t *p, size_t len, bool control, uint16_t proto, uint32_t vni)
 {
 	struct rg_geneve_header h = { .control = control, .protocol = proto, .vni = vni };
@@ -606,16 +622,9 @@ static int hostile(struct world *w, unsigned long count)
 	cls[ncls] = (struct hclass){ .name = "unknown_key", .fd = other, .count = count,
 				     .no_crypto = true };
 	for (int k = 0; k < 64; k++) {
-		struct rg_disco_private priv;
-		struct rg_relay_client c;
-
-		if (rg_disco_private_generate(&priv) < 0 ||
-		    rg_relay_client_init(&c, &priv, &w->env.relay_pub, &w->a->pub) < 0 ||
-		    rg_relay_client_alloc_request(&c, 1, p, sizeof(p), &n) < 0)
+		if (stranger_request(w, p, sizeof(p), &n) < 0)
 			goto out;
 		add_pkt(&cls[ncls], p, n);
-		rg_relay_client_wipe(&c);
-		sodium_memzero(&priv, sizeof(priv));
 	}
 	ncls++;
 	/* low-order keys: every small-order encoding as the sender */
@@ -711,11 +720,8 @@ out:
 /* --- R7: a flood of allocation requests beside a bound pair --- */
 
 struct flood {
-	int fd;
+	struct hclass h;        /* its datagrams */
 	const struct rg_addrport *to;
-	uint8_t *pkts[64];
-	size_t lens[64];
-	size_t npkts;
 	double seconds;
 	unsigned long sent;
 };
@@ -732,7 +738,7 @@ static void *flood_main(void *arg)
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) < 0)
 		perror("soak: setpriority");
 	while (now_s() < end)
-		f->sent += blast(f->fd, f->to, f->pkts, f->lens, f->npkts, 4096, &next);
+		f->sent += blast(f->h.fd, f->to, f->h.pkts, f->h.lens, f->h.npkts, 4096, &next);
 	return NULL;
 }
 
@@ -753,32 +759,22 @@ static int flood(struct world *w, double seconds)
 	memset(&f, 0, sizeof(f));
 	if (world_start(w, args) < 0)
 		return -1;
-	f.fd = fx_udp_socket(AF_INET, NULL);
+	f.h.fd = fx_udp_socket(AF_INET, NULL);
 	f.to = &w->d.udp[0];
 	f.seconds = seconds;
-	if (f.fd < 0)
+	if (f.h.fd < 0)
 		goto out;
 	/* Half from keys the table does not know, half a known key with a broken seal. */
 	for (int k = 0; k < 32; k++) {
-		struct rg_disco_private priv;
-		struct rg_relay_client c;
-
-		if (rg_disco_private_generate(&priv) < 0 ||
-		    rg_relay_client_init(&c, &priv, &w->env.relay_pub, &w->a->pub) < 0 ||
-		    rg_relay_client_alloc_request(&c, 1, p, sizeof(p), &n) < 0)
+		if (stranger_request(w, p, sizeof(p), &n) < 0)
 			goto out;
-		f.pkts[f.npkts] = dup_bytes(p, n);
-		f.lens[f.npkts++] = n;
+		add_pkt(&f.h, p, n);
 		memcpy(p, w->req, w->nreq);
 		p[RG_DISCO_HEADER_LEN + (size_t)k] ^= 0x5a;
-		f.pkts[f.npkts] = dup_bytes(p, w->nreq);
-		f.lens[f.npkts++] = w->nreq;
-		rg_relay_client_wipe(&c);
-		sodium_memzero(&priv, sizeof(priv));
+		add_pkt(&f.h, p, w->nreq);
 	}
-	for (size_t k = 0; k < f.npkts; k++)
-		if (!f.pkts[k])
-			goto out;
+	if (f.h.npkts != 64)
+		goto out;
 	/* The pair alone. */
 	if (stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
 		goto out;
@@ -813,7 +809,7 @@ static int flood(struct world *w, double seconds)
 	check(b.key_agreements - a.key_agreements <= 1,
 	      "flood key agreements during the flood: %.0f (unknown senders: none; the known key "
 	      "at most once, then cached)", b.key_agreements - a.key_agreements);
-	check(b.allowed == a.allowed && b.endpoints == a.endpoints && replies(f.fd) == 0,
+	check(b.allowed == a.allowed && b.endpoints == a.endpoints && replies(f.h.fd) == 0,
 	      "flood allocations granted to the flood: %.0f, replies to it: 0",
 	      b.allowed - a.allowed);
 	check(under.bad == 0 && base.bad == 0 && rate_flood >= 0.99 * rate_base,
@@ -828,10 +824,10 @@ static int flood(struct world *w, double seconds)
 	check(pair_works(w), "flood the pair pings both ways afterwards");
 	rc = 0;
 out:
-	for (size_t k = 0; k < f.npkts; k++)
-		free(f.pkts[k]);
-	if (f.fd >= 0)
-		close(f.fd);
+	for (size_t k = 0; k < f.h.npkts; k++)
+		free(f.h.pkts[k]);
+	if (f.h.fd >= 0)
+		close(f.h.fd);
 	world_stop(w);
 	return rc;
 }
