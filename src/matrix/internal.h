@@ -51,13 +51,16 @@ struct rg_principals {
 struct rg_matrix *matrix_new(enum rg_matrix_kind kind, const char *cap);
 
 /*
- * The lines of groups of nodes: group_of[i] is node i's group (or
- * UINT32_MAX: left out, recorded as idle). Lines come in order of their
- * first node; *line_of_group maps each of ngroups groups to its line (or
- * UINT32_MAX), and the caller frees it.
+ * The lines of groups of items (nodes, routed destinations): item i is
+ * named names[i] and, when routes is given and routes[i] is not NULL, is a
+ * routed destination; group_of[i] is its group (or UINT32_MAX: left out,
+ * recorded as idle). A group holds items of one sort. Lines come in order
+ * of their first item; *line_of_group maps each of ngroups groups to its
+ * line (or UINT32_MAX), and the caller frees it.
  */
-int matrix_node_lines(struct rg_matrix *m, const struct rg_eval *e, const uint32_t *group_of,
-		      size_t ngroups, bool rows, uint32_t **line_of_group);
+int matrix_lines(struct rg_matrix *m, const char *const *names,
+		 const struct rg_matrix_route *const *routes, size_t nitems, const uint32_t *group_of,
+		 size_t ngroups, bool rows, uint32_t **line_of_group);
 
 /* Sorts the cells (row, then column) and drops repeated (row, column) pairs. */
 void matrix_sort_cells(struct rg_matrix *m);
