@@ -62,6 +62,30 @@ int matrix_lines(struct rg_matrix *m, const char *const *names,
 		 const struct rg_matrix_route *const *routes, size_t nitems, const uint32_t *group_of,
 		 size_t ngroups, bool rows, uint32_t **line_of_group);
 
+/* Destination classes with the same cells (row class, access) get the same content group. */
+int matrix_content_groups(const struct grid *g, uint32_t **cgroup, size_t *ncgroups);
+
+/* A routed destination: the live pieces behind one router whose columns have the same content. */
+struct matrix_dest {
+	uint32_t router;                 /* node index */
+	uint32_t cgroup;                 /* the content of its columns */
+	uint32_t col;                    /* one destination class of it */
+	struct rg_matrix_range *ranges;  /* malloc'd */
+	size_t nranges, cap;
+	struct rg_matrix_route route;    /* in m's arena */
+	const char *name;                /* in m's arena */
+};
+
+/*
+ * The routed destinations of grid g, by router, then first address. via
+ * names each router (via[node]; NULL there: its pieces are left out); NULL:
+ * the node names. Free with matrix_dests_free.
+ */
+int matrix_dests(struct rg_matrix *m, const struct rg_eval *e, const struct grid *g,
+		 const uint32_t *cgroup, size_t ncgroups, const bool *col_live,
+		 const char *const *via, struct matrix_dest **out, size_t *n);
+void matrix_dests_free(struct matrix_dest *d, size_t n);
+
 /* Sorts the cells (row, then column) and drops repeated (row, column) pairs. */
 void matrix_sort_cells(struct rg_matrix *m);
 int matrix_add_cell(struct rg_matrix *m, size_t *cap, uint32_t row, uint32_t col,

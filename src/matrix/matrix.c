@@ -175,17 +175,6 @@ oom:
 
 /* ---- node matrix -------------------------------------------------------------- */
 
-/* A routed destination: the pieces behind one router whose columns have the same content. */
-struct dest {
-	uint32_t router;
-	uint32_t cgroup;                 /* the content of its columns */
-	uint32_t col;                    /* one destination class of it */
-	struct rg_matrix_range *ranges;  /* malloc'd while building */
-	size_t nranges, cap;
-	struct rg_matrix_route route;    /* in the matrix's arena */
-	const char *name;
-};
-
 struct nodes_ctx {
 	struct rg_matrix *m;
 	const struct rg_eval *e;
@@ -193,7 +182,7 @@ struct nodes_ctx {
 	bool *col_live;
 	uint32_t *cgroup;                  /* per destination class: its content group */
 	size_t ncgroups;
-	struct dest *dests;
+	struct matrix_dest *dests;
 	size_t ndests;
 	size_t ncols;                      /* column items: the nodes, then the dests */
 	const char **col_names;
@@ -203,10 +192,8 @@ struct nodes_ctx {
 	size_t cells_cap;
 };
 
-/* Destination classes with the same cells (row class, access) share a content group. */
-static int content_groups(struct nodes_ctx *c)
+int matrix_content_groups(const struct grid *g, uint32_t **cgroup, size_t *ncgroups)
 {
-	const struct grid *g = &c->g;
 	struct rg_u32vec *col_rows = calloc(g->ncolc + 1, sizeof(*col_rows));
 	struct sig_table sig;
 	struct rg_buf key;
@@ -215,8 +202,8 @@ static int content_groups(struct nodes_ctx *c)
 
 	sig_init(&sig);
 	rg_buf_init(&key, RG_BUF_DEFAULT_MAX);
-	c->cgroup = malloc((g->ncolc + 1) * sizeof(*c->cgroup));
-	if (!col_rows || !c->cgroup)
+	*cgroup = malloc((g->ncolc + 1) * sizeof(**cgroup));
+	if (!col_rows || !*cgroup)
 		goto out;
 	for (i = 0; i < g->nrowc; i++)
 		for (k = g->row_start[i]; k < g->row_start[i + 1]; k++)
@@ -231,10 +218,10 @@ static int content_groups(struct nodes_ctx *c)
 			rg_buf_append(&key, &col_rows[i].v[k], sizeof(uint32_t));
 			rg_buf_append(&key, &a, sizeof(a));
 		}
-		if (rg_buf_failed(&key) || sig_class(&sig, key.data, key.len, &c->cgroup[i]) < 0)
+		if (rg_buf_failed(&key) || sig_class(&sig, key.data, key.len, &(*cgroup)[i]) < 0)
 			goto out;
 	}
-	c->ncgroups = sig.n;
+	*ncgroups = sig.n;
 	ret = 0;
 out:
 	for (i = 0; col_rows && i < g->ncolc; i++)
@@ -245,7 +232,7 @@ out:
 	return ret;
 }
 
-static int dest_add_range(struct dest *d, const struct grid_piece *p)
+static int dest_add_range(struct matrix_dest *d, const struct grid_piece *p)
 {
 	struct rg_matrix_range *last = d->nranges ? &d->ranges[d->nranges - 1] : NULL;
 
@@ -260,10 +247,11 @@ static int dest_add_range(struct dest *d, const struct grid_piece *p)
 }
 
 /* The routed destination's route (copied into the matrix) and name. */
-static int dest_finish(struct nodes_ctx *c, struct dest *d)
+static int dest_finish(struct rg_matrix *m, const struct rg_eval *e, const char *via,
+		       struct matrix_dest *d)
 {
-	struct rg_arena *ar = &((struct matrix_priv *)c->m->priv)->arena;
-	const struct rg_eval_node *en = &c->e->nodes[d->router];
+	struct rg_arena *ar = &((struct matrix_priv *)m->priv)->arena;
+	const struct rg_eval_node *en = &e->nodes[d->router];
 	struct rg_matrix_range *ranges = rg_arena_alloc(ar, d->nranges * sizeof(*ranges));
 	struct rg_prefix *routes = rg_arena_alloc(ar, (en->nroutes + 1) * sizeof(*routes));
 	struct rg_ipset set;
@@ -277,11 +265,10 @@ static int dest_finish(struct nodes_ctx *c, struct dest *d)
 	memcpy(ranges, d->ranges, d->nranges * sizeof(*ranges));
 	if (en->nroutes)
 		memcpy(routes, en->routes, en->nroutes * sizeof(*routes));
-	d->route = (struct rg_matrix_route){ rg_arena_strdup(ar, en->node->name), ranges, d->nranges,
-					     routes, en->nroutes, en->exit_node };
+	d->route = (struct rg_matrix_route){ rg_arena_strdup(ar, via), ranges, d->nranges, routes,
+					     en->nroutes, en->exit_node };
 	if (!d->route.via || route_ranges_to_set(ranges, d->nranges, &set) < 0 ||
-	    route_label(&b, &set, d->route.via, routes, en->nroutes, en->exit_node,
-			&c->e->internet) < 0 ||
+	    route_label(&b, &set, d->route.via, routes, en->nroutes, en->exit_node, &e->internet) < 0 ||
 	    !(d->name = rg_arena_strndup(ar, b.data, b.len)))
 		goto out;
 	ret = 0;
@@ -291,45 +278,54 @@ out:
 	return ret;
 }
 
-/*
- * Routed destinations: each router's live pieces grouped by content, in
- * order of router, then of first address.
- */
-static int build_dests(struct nodes_ctx *c)
+int matrix_dests(struct rg_matrix *m, const struct rg_eval *e, const struct grid *g,
+		 const uint32_t *cgroup, size_t ncgroups, const bool *col_live,
+		 const char *const *via, struct matrix_dest **out, size_t *n)
 {
-	const struct grid *g = &c->g;
-	uint32_t *at = malloc((c->ncgroups + 1) * sizeof(*at));   /* content group -> dest */
+	uint32_t *at = malloc((ncgroups + 1) * sizeof(*at));   /* content group -> dest */
 	size_t i, cap = 0, first = 0;
 	int ret = -1;
 
+	*out = NULL;
+	*n = 0;
 	if (!at)
 		return -1;
-	for (i = 0; i < c->ncgroups; i++)
+	for (i = 0; i < ncgroups; i++)
 		at[i] = UINT32_MAX;
 	for (i = 0; i < g->npieces; i++) {
 		const struct grid_piece *p = &g->pieces[i];
-		uint32_t cg = c->cgroup[p->col];
+		uint32_t cg = cgroup[p->col];
 
-		if (!c->col_live[p->col])
+		if (!col_live[p->col] || (via && !via[p->router]))
 			continue;
 		if (i == 0 || p->router != g->pieces[i - 1].router)
-			first = c->ndests; /* dests before this are another router's */
+			first = *n; /* dests before this are another router's */
 		if (at[cg] == UINT32_MAX || at[cg] < first) {
-			if (rg_vec_grow(&c->dests, &cap, c->ndests, sizeof(*c->dests)) < 0)
+			if (rg_vec_grow(out, &cap, *n, sizeof(**out)) < 0)
 				goto out;
-			c->dests[c->ndests] = (struct dest){ .router = p->router, .cgroup = cg, .col = p->col };
-			at[cg] = (uint32_t)c->ndests++;
+			(*out)[*n] = (struct matrix_dest){ .router = p->router, .cgroup = cg, .col = p->col };
+			at[cg] = (uint32_t)(*n)++;
 		}
-		if (dest_add_range(&c->dests[at[cg]], p) < 0)
+		if (dest_add_range(&(*out)[at[cg]], p) < 0)
 			goto out;
 	}
-	for (i = 0; i < c->ndests; i++)
-		if (dest_finish(c, &c->dests[i]) < 0)
+	for (i = 0; i < *n; i++)
+		if (dest_finish(m, e, via ? via[(*out)[i].router] : e->nodes[(*out)[i].router].node->name,
+				&(*out)[i]) < 0)
 			goto out;
 	ret = 0;
 out:
 	free(at);
 	return ret;
+}
+
+void matrix_dests_free(struct matrix_dest *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(d[i].ranges);
+	free(d);
 }
 
 /* Column items: the nodes, then the routed destinations. */
@@ -537,7 +533,9 @@ int rg_matrix_build(struct rg_eval *e, const struct rg_matrix_opts *o, struct rg
 		goto oom;
 	for (i = 0; i < c.g.ncells; i++)
 		c.col_live[c.g.cells[i].col] = true;
-	if (content_groups(&c) < 0 || build_dests(&c) < 0 || col_items(&c) < 0)
+	if (matrix_content_groups(&c.g, &c.cgroup, &c.ncgroups) < 0 ||
+	    matrix_dests(c.m, e, &c.g, c.cgroup, c.ncgroups, c.col_live, NULL, &c.dests, &c.ndests) < 0 ||
+	    col_items(&c) < 0)
 		goto oom;
 	live_cols = c.ndests;
 	for (i = 0; i < e->nnodes; i++) {
@@ -561,9 +559,7 @@ done:
 	grid_free(&c.g);
 	free(c.col_live);
 	free(c.cgroup);
-	for (i = 0; i < c.ndests; i++)
-		free(c.dests[i].ranges);
-	free(c.dests);
+	matrix_dests_free(c.dests, c.ndests);
 	free(c.col_names);
 	free(c.col_routes);
 	free(c.row_group);

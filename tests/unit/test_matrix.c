@@ -645,6 +645,23 @@ static struct rg_matrix_diff *routed_diff(const char *old, const char *new_, enu
 	return d;
 }
 
+static struct rg_matrix_diff *diff_of_principals(const char *old, const char *new_)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
+	struct rg_matrix_diff *d = NULL;
+	struct rg_err err;
+	struct fx f;
+
+	memset(&f, 0, sizeof(f));
+	fx_policy(&f, 0, old);
+	fx_policy(&f, 1, new_);
+	fx_matrix(&f, 0, &o);
+	fx_matrix(&f, 1, &o);
+	assert_int_equal(rg_matrix_diff(f.m[0], f.m[1], &d, &err), 0);
+	fx_free(&f);
+	return d;
+}
+
 static void test_routes_diff(void **state)
 {
 	enum rg_matrix_group modes[] = { RG_MATRIX_GROUP_ALWAYS, RG_MATRIX_GROUP_NEVER };
@@ -720,6 +737,45 @@ static void test_routes_diff(void **state)
 	}
 }
 
+/* Without an inventory, a via tag's representative routes what its via rules name. */
+static void test_routes_principals(void **state)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
+	struct rg_matrix_diff *d;
+	struct fx f;
+	struct rg_matrix *m;
+	char *p;
+	long c;
+
+	(void)state;
+	m = fx_one(&f, NULL, routed_policy, &o);
+	c = route_line(m, "8.8.8.0/24 via tag:exit");
+	assert_string_equal(m->cols[c].routes[0].via, "tag:exit");
+	assert_string_equal(fx_cell(m, "alice@example.com", "8.8.8.0/24 via tag:exit"), "*");
+	/* The via grant is not access to the prefix itself, only through the tag. */
+	assert_string_equal(fx_cell(m, "alice@example.com", "8.8.8.0/24"), "");
+	/* Bob's internet reaches what tag:exit routes too; the group gets what both get. */
+	assert_string_equal(fx_cell(m, "bob@example.com", "8.8.8.0/24 via tag:exit"), "*");
+	assert_string_equal(fx_cell(m, "group:ops", "8.8.8.0/24 via tag:exit"), "*");
+	fx_free(&f);
+
+	/* A via grant removed: a change (it was none before). */
+	p = replace(routed_policy, "\"via\": [\"tag:exit\"]", "\"via\": [\"tag:web\"]");
+	d = diff_of_principals(routed_policy, p);
+	assert_true(d->nchanges >= 1);
+	assert_string_equal(d->changes[0].srcs[0], "alice@example.com");
+	assert_string_equal(d->changes[0].dsts[0], "8.8.8.0/24 via tag:exit");
+	assert_string_equal(d->changes[0].revoked->text, "*");
+	rg_matrix_diff_free(d);
+	free(p);
+	/* Via an internet exit node. */
+	p = replace(routed_policy, "\"dst\": [\"8.8.8.0/24\"]", "\"dst\": [\"autogroup:internet\"]");
+	m = fx_one(&f, NULL, p, &o);
+	assert_string_equal(fx_cell(m, "alice@example.com", "internet via tag:exit"), "*");
+	fx_free(&f);
+	free(p);
+}
+
 /* ---- scale ------------------------------------------------------------------------- */
 
 /* 10k nodes in a few roles: the matrix is a handful of merged lines, built fast. */
@@ -777,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_routes_wildcard),
 		cmocka_unit_test(test_route_label),
 		cmocka_unit_test(test_routes_diff),
+		cmocka_unit_test(test_routes_principals),
 		cmocka_unit_test(test_scale),
 	};
 
