@@ -70,6 +70,9 @@ struct rg_eval_node {
 	struct rg_eval_item *items;
 	size_t nitems, capitems;
 	bool exit_node;          /* approved for 0.0.0.0/0 and ::/0 */
+	/* Approved subnet routes (the inventory's and what autoApprovers approves; exit routes are exit_node). */
+	struct rg_prefix *routes;
+	size_t nroutes;
 	bool tagged;
 	uint32_t user;           /* index of the owning user key, or NONE */
 };
@@ -141,6 +144,9 @@ bool rg_eval_cap_pair(const struct rg_inv_node *from, const struct rg_inv_node *
 /* Whether one of the entries of item it (of a node) covers address a. */
 bool rg_eval_item_covers(const struct rg_eval *e, const struct rg_eval_item *it,
 			 const struct rg_addr *a);
+
+/* Adds autogroup:internet (what an exit node forwards) to out; -1 when out of memory. */
+int rg_eval_add_internet(struct rg_ipset *out);
 
 /* Index of the node with that address, or RG_EVAL_NONE. */
 uint32_t rg_eval_node_by_addr(const struct rg_eval *e, const struct rg_addr *a);

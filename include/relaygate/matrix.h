@@ -9,6 +9,14 @@
  * the source. Companion capabilities the control plane adds (relay-target,
  * drive-sharer) are left out unless asked for with opts.cap.
  *
+ * Routed destinations: the node view also has a column for addresses a
+ * router forwards to (its approved subnet routes; the internet, on an exit
+ * node), "ADDRESSES via ROUTER": what the router's packet filter accepts
+ * from the source towards those addresses (its entries clipped to its
+ * routes, `via` rules included as the evaluator delivers them). A router's
+ * addresses are split where the access differs, and joined where it is the
+ * same for every source.
+ *
  * Rows and columns ("lines") are either nodes of an inventory, possibly
  * merged into classes of nodes with identical rows (or columns), or the
  * principals of a policy (see rg_principals_build). A line that stands for
@@ -59,12 +67,35 @@ struct rg_matrix_access {
 
 enum rg_matrix_kind { RG_MATRIX_NODES, RG_MATRIX_PRINCIPALS };
 
+/* Addresses lo..hi (inclusive) of one family; IPv4 in the low 32 bits. */
+struct rg_matrix_range {
+	rg_u128 lo, hi;
+	bool is6;
+};
+
+/*
+ * A routed destination: addresses behind a router node, reached through
+ * its approved routes.
+ */
+struct rg_matrix_route {
+	const char *via;                       /* the router's node name */
+	const struct rg_matrix_range *ranges;  /* sorted (IPv4 first), disjoint, not adjacent */
+	size_t nranges;
+	/* The router's approved subnet routes and whether it is an exit node (for names). */
+	const struct rg_prefix *routes;
+	size_t nroutes;
+	bool exit_node;
+};
+
 struct rg_matrix_line {
 	const char *label;     /* a node or principal name; a class: "first (+N)" */
-	const char *kind;      /* node, nodes, user, group, tag, autogroup, wildcard, host, ipset, ip */
-	/* The names this line stands for: nodes, or the principal itself. */
+	/* node, nodes, route, routes, user, group, tag, autogroup, wildcard, host, ipset, ip */
+	const char *kind;
+	/* The names this line stands for: nodes, routed destinations, or the principal itself. */
 	const char *const *members;
 	size_t nmembers;
+	/* Routed destinations (kind route, routes): per member, its router and addresses; else NULL. */
+	const struct rg_matrix_route *routes;
 };
 
 struct rg_matrix_cell {

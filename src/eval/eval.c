@@ -51,6 +51,14 @@ fail:
 	return -1;
 }
 
+int rg_eval_add_internet(struct rg_ipset *out)
+{
+	if (eval_add_internet(out) < 0)
+		return -1;
+	rg_ipset_normalize(out);
+	return 0;
+}
+
 void rg_eval_free(struct rg_eval *e)
 {
 	struct eval_priv *pv;
@@ -65,8 +73,10 @@ void rg_eval_free(struct rg_eval *e)
 		json_decref(e->rules[i].capmap);
 	}
 	free(e->rules);
-	for (i = 0; i < e->nnodes; i++)
+	for (i = 0; i < e->nnodes; i++) {
 		free(e->nodes[i].items);
+		free(e->nodes[i].routes);
+	}
 	if (pv) {
 		eval_index_free(e);
 		for (i = 0; i < pv->nowned_sets; i++)

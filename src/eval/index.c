@@ -135,7 +135,9 @@ static int add_route(struct rg_eval *e, struct rg_u32vec *tmp, uint32_t node, co
 		     bool *has4, bool *has6)
 {
 	struct eval_priv *pv = eval_priv(e);
+	struct rg_eval_node *n = &e->nodes[node];
 	struct route_ix *ri;
+	struct rg_prefix *np;
 	rg_u128 lo, hi;
 
 	(void)tmp;
@@ -147,6 +149,11 @@ static int add_route(struct rg_eval *e, struct rg_u32vec *tmp, uint32_t node, co
 		return 0;
 	}
 	rg_prefix_bounds(r, &lo, &hi);
+	np = realloc(n->routes, (n->nroutes + 1) * sizeof(*np));
+	if (!np)
+		return -1;
+	n->routes = np;
+	np[n->nroutes++] = *r;
 	ri = realloc(pv->routes, (pv->nroutes + 1) * sizeof(*ri));
 	if (!ri)
 		return -1;

@@ -8,11 +8,18 @@
  * stay merged. Changes with equal access are then gathered: first the
  * destinations of one source class, then the source classes with equal
  * destinations.
+ *
+ * Routed destinations (addresses behind a router) are compared by address,
+ * not by name, since OLD and NEW may cut a router's addresses differently:
+ * per router, the addresses on the same pair of (OLD, NEW) lines form a
+ * refined class, named after its addresses. A change towards several
+ * classes of one router names their addresses together.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "matrix/access.h"
+#include "matrix/routes.h"
 #include "matrix/sig.h"
 #include "util/buf.h"
 #include "util/vec.h"
@@ -24,13 +31,31 @@ struct diff_priv {
 	struct acc_pool pool;
 };
 
+/* A router as OLD and NEW see it: its routes (both sides'), for names. */
+struct router {
+	const char *via;
+	struct rg_prefix *routes;    /* malloc'd */
+	size_t nroutes;
+	bool exit_node;
+};
+
+/* A refined class of routed addresses: behind one router, on one pair of lines. */
+struct rclass {
+	const struct router *router;
+	struct rg_ipset set;
+};
+
 /* Names of one side (rows or columns) refined over OLD and NEW. */
 struct refine {
-	const char **names;          /* every name, naturally sorted, distinct */
+	const char **names;          /* every name, naturally sorted, distinct; then routed ones */
 	size_t nnames;
 	uint32_t *cls;               /* per name: its refined class */
 	uint32_t (*lines)[2];        /* per class: its OLD and NEW line (or NONE) */
 	size_t ncls;
+	size_t nplain;               /* classes [nplain, ncls) are routed: rcls[k - nplain] */
+	struct rclass *rcls;
+	struct router *routers;
+	size_t nrouters;
 	struct rg_u32vec *by_old, *by_new;  /* per line of OLD / NEW: the classes on it */
 	struct rg_u32vec *members;   /* per class: its names */
 };
@@ -104,6 +129,12 @@ static void refine_free(struct refine *r, size_t nold, size_t nnew)
 		rg_u32vec_free(&r->by_new[i]);
 	for (i = 0; r->members && i < r->ncls; i++)
 		rg_u32vec_free(&r->members[i]);
+	for (i = 0; r->rcls && i < r->ncls - r->nplain; i++)
+		rg_ipset_free(&r->rcls[i].set);
+	for (i = 0; i < r->nrouters; i++)
+		free(r->routers[i].routes);
+	free(r->rcls);
+	free(r->routers);
 	free(r->names);
 	free(r->cls);
 	free(r->lines);
@@ -119,7 +150,7 @@ static int add_names(const char **v, size_t *n, const struct rg_matrix_line *l, 
 	size_t i, k;
 
 	for (i = 0; i < nl; i++)
-		for (k = 0; k < l[i].nmembers; k++)
+		for (k = 0; k < l[i].nmembers && !l[i].routes; k++)
 			v[(*n)++] = l[i].members[k];
 	for (i = 0; i < nidle; i++)
 		v[(*n)++] = idle[i];
@@ -131,7 +162,7 @@ static size_t count_names(const struct rg_matrix_line *l, size_t nl, size_t nidl
 	size_t i, n = nidle;
 
 	for (i = 0; i < nl; i++)
-		n += l[i].nmembers;
+		n += l[i].routes ? 0 : l[i].nmembers;
 	return n;
 }
 
@@ -142,7 +173,7 @@ static void mark_lines(struct refine *r, uint32_t (*pair)[2], int side,
 	size_t i, k;
 
 	for (i = 0; i < nl; i++)
-		for (k = 0; k < l[i].nmembers; k++) {
+		for (k = 0; k < l[i].nmembers && !l[i].routes; k++) {
 			size_t at = name_index(r, l[i].members[k]);
 
 			if (at != SIZE_MAX)
@@ -150,8 +181,229 @@ static void mark_lines(struct refine *r, uint32_t (*pair)[2], int side,
 		}
 }
 
+/* ---- routed destinations ------------------------------------------------ */
+
+/* A range of a routed member of OLD (side 0) or NEW (side 1). */
+struct rrange {
+	const char *via;
+	const struct rg_matrix_route *route;
+	rg_u128 lo, hi;
+	uint32_t line;
+	uint8_t is6, side;
+};
+
+struct rrange_vec {
+	struct rrange *v;
+	size_t n, cap;
+};
+
+/* A routed class being built: its lines and addresses. */
+struct rtmp {
+	uint32_t pair[2];
+	struct rclass rc;
+};
+
+struct rtmp_vec {
+	struct rtmp *v;
+	size_t n, cap;
+};
+
+static int collect_ranges(struct rrange_vec *out, const struct rg_matrix_line *l, size_t nl,
+			  int side)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < nl; i++)
+		for (k = 0; l[i].routes && k < l[i].nmembers; k++) {
+			const struct rg_matrix_route *rt = &l[i].routes[k];
+
+			for (j = 0; j < rt->nranges; j++) {
+				if (rg_vec_grow(&out->v, &out->cap, out->n, sizeof(*out->v)) < 0)
+					return -1;
+				out->v[out->n++] = (struct rrange){ rt->via, rt, rt->ranges[j].lo,
+								    rt->ranges[j].hi, (uint32_t)i,
+								    rt->ranges[j].is6, (uint8_t)side };
+			}
+		}
+	return 0;
+}
+
+/* By router, family, first address. */
+static int rrange_cmp(const void *x, const void *y)
+{
+	const struct rrange *a = x, *b = y;
+	int c = strcmp(a->via, b->via);
+
+	if (c)
+		return c;
+	if (a->is6 != b->is6)
+		return a->is6 < b->is6 ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static int u128_cmp(const void *x, const void *y)
+{
+	rg_u128 a = *(const rg_u128 *)x, b = *(const rg_u128 *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The router of ranges v[0..n) (one via): both sides' routes. */
+static int router_of(struct router *rt, const struct rrange *v, size_t n)
+{
+	const struct rg_matrix_route *seen[2] = { NULL, NULL };
+	size_t i, total = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->via = v[0].via;
+	for (i = 0; i < n; i++)
+		if (!seen[v[i].side]) {
+			seen[v[i].side] = v[i].route;
+			total += v[i].route->nroutes;
+		}
+	rt->routes = malloc((total + 1) * sizeof(*rt->routes));
+	if (!rt->routes)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (seen[i]) {
+			memcpy(rt->routes + rt->nroutes, seen[i]->routes,
+			       seen[i]->nroutes * sizeof(*rt->routes));
+			rt->nroutes += seen[i]->nroutes;
+			rt->exit_node |= seen[i]->exit_node;
+		}
+	return 0;
+}
+
+/* The class of (router, pair), among the router's classes from index first. */
+static struct rtmp *rclass_of(struct rtmp_vec *out, size_t first, const struct router *rt,
+			      const uint32_t pair[2])
+{
+	size_t i;
+
+	for (i = first; i < out->n; i++)
+		if (out->v[i].pair[0] == pair[0] && out->v[i].pair[1] == pair[1])
+			return &out->v[i];
+	if (rg_vec_grow(&out->v, &out->cap, out->n, sizeof(*out->v)) < 0)
+		return NULL;
+	out->v[out->n].pair[0] = pair[0];
+	out->v[out->n].pair[1] = pair[1];
+	out->v[out->n].rc.router = rt;
+	rg_ipset_init(&out->v[out->n].rc.set);
+	return &out->v[out->n++];
+}
+
+/*
+ * One family of one router's ranges (v[0..n), sorted): the addresses cut
+ * where the (OLD line, NEW line) pair changes, added to their classes.
+ */
+static int cut_family(const struct rrange *v, size_t n, const struct router *rt,
+		      struct rtmp_vec *out, size_t first)
+{
+	const rg_u128 top = n && v[0].is6 ? ~(rg_u128)0 : 0xffffffffu;
+	rg_u128 *pts = malloc((2 * n + 1) * sizeof(*pts));
+	size_t i, k, np = 0, at[2] = { 0, 0 };
+	int ret = -1;
+
+	if (!pts)
+		return -1;
+	for (i = 0; i < n; i++) {
+		pts[np++] = v[i].lo;
+		if (v[i].hi < top)
+			pts[np++] = v[i].hi + 1;
+	}
+	qsort(pts, np, sizeof(*pts), u128_cmp);
+	for (i = 0; i < np; i++) {
+		rg_u128 start = pts[i], end;
+		uint32_t pair[2] = { NONE, NONE };
+		struct rtmp *t;
+		int side;
+
+		if (i && pts[i - 1] == start)
+			continue;
+		for (k = i + 1; k < np && pts[k] == start; k++)
+			;
+		end = k < np ? pts[k] - 1 : top;
+		/* Each side's ranges of one router are disjoint: at most one covers start. */
+		for (side = 0; side < 2; side++) {
+			for (k = at[side]; k < n; k++) {
+				if (v[k].side != side)
+					continue;
+				if (v[k].hi >= start)
+					break;
+			}
+			at[side] = k;
+			if (k < n && v[k].lo <= start)
+				pair[side] = v[k].line;
+		}
+		if (pair[0] == NONE && pair[1] == NONE)
+			continue;
+		if (!(t = rclass_of(out, first, rt, pair)) ||
+		    (v[0].is6 ? rg_ipset_add_v6(&t->rc.set, start, end)
+			      : rg_ipset_add_v4(&t->rc.set, (uint32_t)start, (uint32_t)end)) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(pts);
+	return ret;
+}
+
+/* The routed classes of columns (appended to out); r->routers gets one router per via. */
+static int routed_classes(struct refine *r, const struct rg_matrix *old,
+			  const struct rg_matrix *new_, struct rtmp_vec *out)
+{
+	struct rrange_vec v = { NULL, 0, 0 };
+	size_t i = 0, j, k, nvia = 0;
+	int ret = -1;
+
+	if (collect_ranges(&v, old->cols, old->ncols, 0) < 0 ||
+	    collect_ranges(&v, new_->cols, new_->ncols, 1) < 0)
+		goto out;
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof(*v.v), rrange_cmp);
+	for (i = 0; i < v.n; i++)
+		nvia += i == 0 || strcmp(v.v[i].via, v.v[i - 1].via) != 0;
+	r->routers = calloc(nvia + 1, sizeof(*r->routers));
+	if (!r->routers)
+		goto out;
+	for (i = 0; i < v.n; i = j) {
+		struct router *rt = &r->routers[r->nrouters];
+		size_t first = out->n;
+
+		for (j = i + 1; j < v.n && strcmp(v.v[j].via, v.v[i].via) == 0; j++)
+			;
+		if (router_of(rt, v.v + i, j - i) < 0)
+			goto out;
+		r->nrouters++;
+		for (k = i; k < j && !v.v[k].is6; k++)
+			;
+		if ((k > i && cut_family(v.v + i, k - i, rt, out, first) < 0) ||
+		    (j > k && cut_family(v.v + k, j - k, rt, out, first) < 0))
+			goto out;
+	}
+	ret = 0;
+out:
+	free(v.v);
+	return ret;
+}
+
+/* "ADDRESSES via ROUTER" for set, in the diff's arena. */
+static const char *routed_name(struct rg_arena *a, const struct router *rt, struct rg_ipset *set,
+			       const struct rg_ipset *internet)
+{
+	struct rg_buf b;
+	const char *s = NULL;
+
+	rg_buf_init(&b, 0);
+	rg_ipset_normalize(set);
+	if (route_label(&b, set, rt->via, rt->routes, rt->nroutes, rt->exit_node, internet) == 0)
+		s = rg_arena_strndup(a, b.data, b.len);
+	rg_buf_free(&b);
+	return s;
+}
+
 static int refine_build(struct refine *r, const struct rg_matrix *old, const struct rg_matrix *new_,
-			bool rows)
+			bool rows, struct rg_arena *arena, const struct rg_ipset *internet)
 {
 	const struct rg_matrix_line *ol = rows ? old->rows : old->cols;
 	const struct rg_matrix_line *nl = rows ? new_->rows : new_->cols;
@@ -159,13 +411,16 @@ static int refine_build(struct refine *r, const struct rg_matrix *old, const str
 	size_t total = count_names(ol, on, rows ? old->nidle_rows : old->nidle_cols) +
 		       count_names(nl, nn, rows ? new_->nidle_rows : new_->nidle_cols);
 	uint32_t (*pair)[2] = NULL;
+	struct rtmp_vec routed = { NULL, 0, 0 };
 	struct sig_table sig;
-	size_t i, k;
+	size_t i, k, nplain;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	sig_init(&sig);
-	r->names = malloc((total + 1) * sizeof(*r->names));
+	if (!rows && routed_classes(r, old, new_, &routed) < 0)
+		goto out;
+	r->names = malloc((total + routed.n + 1) * sizeof(*r->names));
 	if (!r->names)
 		goto out;
 	add_names(r->names, &r->nnames, ol, on, rows ? old->idle_rows : old->idle_cols,
@@ -180,7 +435,7 @@ static int refine_build(struct refine *r, const struct rg_matrix *old, const str
 	if (r->nnames)
 		r->nnames = k + 1;
 	pair = malloc((r->nnames + 1) * sizeof(*pair));
-	r->cls = malloc((r->nnames + 1) * sizeof(*r->cls));
+	r->cls = malloc((r->nnames + routed.n + 1) * sizeof(*r->cls));
 	r->by_old = calloc(on + 1, sizeof(*r->by_old));
 	r->by_new = calloc(nn + 1, sizeof(*r->by_new));
 	if (!pair || !r->cls || !r->by_old || !r->by_new)
@@ -192,12 +447,32 @@ static int refine_build(struct refine *r, const struct rg_matrix *old, const str
 	for (i = 0; i < r->nnames; i++)
 		if (sig_class(&sig, pair[i], sizeof(pair[i]), &r->cls[i]) < 0)
 			goto out;
-	r->ncls = sig.n;
-	r->lines = malloc((r->ncls + 1) * sizeof(*r->lines));
-	r->members = calloc(r->ncls + 1, sizeof(*r->members));
-	if (!r->lines || !r->members)
+	nplain = sig.n;
+	r->lines = malloc((nplain + routed.n + 1) * sizeof(*r->lines));
+	r->members = calloc(nplain + routed.n + 1, sizeof(*r->members));
+	r->rcls = calloc(routed.n + 1, sizeof(*r->rcls));
+	if (!r->lines || !r->members || !r->rcls)
 		goto out;
-	for (i = 0; i < r->nnames; i++) {
+	/* Routed classes after the named ones, one name each. */
+	r->nplain = nplain;
+	r->ncls = nplain + routed.n;
+	for (i = 0; i < routed.n; i++) {
+		r->rcls[i] = routed.v[i].rc;
+		rg_ipset_init(&routed.v[i].rc.set); /* moved */
+		r->cls[r->nnames] = (uint32_t)(nplain + i);
+		r->lines[nplain + i][0] = routed.v[i].pair[0];
+		r->lines[nplain + i][1] = routed.v[i].pair[1];
+		if (!(r->names[r->nnames] = routed_name(arena, r->rcls[i].router, &r->rcls[i].set,
+						       internet)) ||
+		    rg_u32vec_push(&r->members[nplain + i], (uint32_t)r->nnames) < 0 ||
+		    (routed.v[i].pair[0] != NONE &&
+		     rg_u32vec_push(&r->by_old[routed.v[i].pair[0]], (uint32_t)(nplain + i)) < 0) ||
+		    (routed.v[i].pair[1] != NONE &&
+		     rg_u32vec_push(&r->by_new[routed.v[i].pair[1]], (uint32_t)(nplain + i)) < 0))
+			goto out;
+		r->nnames++;
+	}
+	for (i = 0; i < r->nnames && r->cls[i] < nplain; i++) { /* the routed names are done */
 		uint32_t c = r->cls[i];
 
 		if (r->members[c].n == 0) {
@@ -212,6 +487,9 @@ static int refine_build(struct refine *r, const struct rg_matrix *old, const str
 	}
 	ret = 0;
 out:
+	for (i = 0; i < routed.n; i++)
+		rg_ipset_free(&routed.v[i].rc.set);
+	free(routed.v);
 	free(pair);
 	sig_free(&sig);
 	return ret;
@@ -232,6 +510,7 @@ struct ctx {
 	struct change_raw *raw;
 	size_t nraw, capraw;
 	struct acc_work w;
+	struct rg_ipset internet;
 };
 
 /* The cell of m at (row, col) lines, or NULL; cells are sorted. */
@@ -274,7 +553,6 @@ static int compare_pair(struct ctx *c, uint32_t rc, uint32_t cc)
 	const struct rg_matrix_access *o = cell_at(c->old, rl[0], cl[0]);
 	const struct rg_matrix_access *n = cell_at(c->new_, rl[1], cl[1]);
 	const struct rg_matrix_access *g, *r;
-	size_t pairs = c->rows.members[rc].n * c->cols.members[cc].n;
 
 	if (!(g = minus(c, n, o)) || !(r = minus(c, o, n)))
 		return -1;
@@ -284,8 +562,6 @@ static int compare_pair(struct ctx *c, uint32_t rc, uint32_t cc)
 		return -1;
 	c->raw[c->nraw++] = (struct change_raw){ rc, cc, acc_empty(g) ? NULL : g,
 						 acc_empty(r) ? NULL : r };
-	c->d->granted_pairs += acc_empty(g) ? 0 : pairs;
-	c->d->revoked_pairs += acc_empty(r) ? 0 : pairs;
 	return 0;
 }
 
@@ -340,25 +616,70 @@ static int raw_cmp(const void *x, const void *y)
 	return a->col < b->col ? -1 : a->col > b->col;
 }
 
+/*
+ * The name of the routed classes cls[at..] of the router of cls[at] (one
+ * name for all of them), marking them done.
+ */
+static const char *routed_names(struct ctx *c, const struct refine *r, const uint32_t *cls,
+				size_t ncls, size_t at, bool *done)
+{
+	const struct router *rt = r->rcls[cls[at] - r->nplain].router;
+	struct rg_ipset set;
+	const char *name = NULL;
+	size_t i, n = 0;
+
+	rg_ipset_init(&set);
+	for (i = at; i < ncls; i++) {
+		if (cls[i] < r->nplain || r->rcls[cls[i] - r->nplain].router != rt)
+			continue;
+		done[i] = true;
+		n++;
+		if (rg_ipset_union(&set, &r->rcls[cls[i] - r->nplain].set) < 0)
+			goto out;
+	}
+	if (n == 1)
+		name = acc_pool_str(&c->pv->pool, r->names[r->members[cls[at]].v[0]]);
+	else
+		name = routed_name(&c->pv->arena, rt, &set, &c->internet);
+out:
+	rg_ipset_free(&set);
+	return name;
+}
+
 static const char *const *names_of(struct ctx *c, const struct refine *r, const uint32_t *cls,
 				   size_t ncls, size_t *n)
 {
 	const char **v;
+	bool *done = calloc(ncls + 1, sizeof(*done));
 	size_t i, k, total = 0;
 
 	for (i = 0; i < ncls; i++)
 		total += r->members[cls[i]].n;
 	v = rg_arena_alloc(&c->pv->arena, (total + 1) * sizeof(*v));
-	if (!v)
+	if (!v || !done) {
+		free(done);
 		return NULL;
+	}
 	*n = 0;
-	for (i = 0; i < ncls; i++)
+	for (i = 0; i < ncls; i++) {
+		if (done[i])
+			continue;
+		if (cls[i] >= r->nplain) {
+			if (!(v[(*n)++] = routed_names(c, r, cls, ncls, i, done)))
+				goto oom;
+			continue;
+		}
 		for (k = 0; k < r->members[cls[i]].n; k++)
 			if (!(v[(*n)++] = acc_pool_str(&c->pv->pool, r->names[r->members[cls[i]].v[k]])))
-				return NULL;
+				goto oom;
+	}
+	free(done);
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), name_cmp);
 	return v;
+oom:
+	free(done);
+	return NULL;
 }
 
 static int change_cmp(const void *x, const void *y)
@@ -467,6 +788,12 @@ static int gather(struct ctx *c)
 		if (make_change(c, &runs[first[k]], &rows[k], &c->d->changes[k]) < 0)
 			goto out;
 	c->d->nchanges = sig.n;
+	for (k = 0; k < sig.n; k++) {
+		const struct rg_matrix_change *ch = &c->d->changes[k];
+
+		c->d->granted_pairs += ch->granted ? ch->nsrcs * ch->ndsts : 0;
+		c->d->revoked_pairs += ch->revoked ? ch->nsrcs * ch->ndsts : 0;
+	}
 	if (sig.n > 1)
 		qsort(c->d->changes, sig.n, sizeof(*c->d->changes), change_cmp);
 	ret = 0;
@@ -496,6 +823,7 @@ int rg_matrix_diff(const struct rg_matrix *old, const struct rg_matrix *new_,
 	c.old = old;
 	c.new_ = new_;
 	acc_work_init(&c.w);
+	rg_ipset_init(&c.internet);
 	c.d = calloc(1, sizeof(*c.d));
 	c.pv = calloc(1, sizeof(*c.pv));
 	if (!c.d || !c.pv) {
@@ -509,7 +837,9 @@ int rg_matrix_diff(const struct rg_matrix *old, const struct rg_matrix *new_,
 	c.d->kind = old->kind;
 	if (old->cap && !(c.d->cap = acc_pool_str(&c.pv->pool, old->cap)))
 		goto out;
-	if (refine_build(&c.rows, old, new_, true) < 0 || refine_build(&c.cols, old, new_, false) < 0)
+	if (rg_eval_add_internet(&c.internet) < 0 ||
+	    refine_build(&c.rows, old, new_, true, &c.pv->arena, &c.internet) < 0 ||
+	    refine_build(&c.cols, old, new_, false, &c.pv->arena, &c.internet) < 0)
 		goto out;
 	stamp = malloc((c.cols.ncls + 1) * sizeof(*stamp));
 	if (!stamp)
@@ -533,6 +863,7 @@ out:
 	free(stamp);
 	free(c.raw);
 	acc_work_free(&c.w);
+	rg_ipset_free(&c.internet);
 	return ret;
 }
 

@@ -115,12 +115,16 @@ static const struct rg_matrix_access *meet(const struct grid *g, struct acc_pool
 	return a;
 }
 
-/* Lines for the principals marked live; idle ones are listed by label. */
+/*
+ * Lines for the principals marked live, then (columns) for the live routed
+ * destinations (live[pr->n + d]); idle principals are listed by label.
+ */
 static int principal_lines(struct rg_matrix *m, const struct rg_principals *pr, const bool *live,
-			   uint32_t *line_of, bool rows)
+			   uint32_t *line_of, bool rows, const struct matrix_dest *dests,
+			   size_t ndests)
 {
 	struct rg_arena *ar = &((struct matrix_priv *)m->priv)->arena;
-	struct rg_matrix_line *lines = rg_arena_alloc(ar, (pr->n + 1) * sizeof(*lines));
+	struct rg_matrix_line *lines = rg_arena_alloc(ar, (pr->n + ndests + 1) * sizeof(*lines));
 	const char **idle = rg_arena_alloc(ar, (pr->n + 1) * sizeof(*idle));
 	size_t i, n = 0, nidle = 0;
 
@@ -138,8 +142,22 @@ static int principal_lines(struct rg_matrix *m, const struct rg_principals *pr, 
 			continue;
 		}
 		members[0] = label;
-		lines[n] = (struct rg_matrix_line){ label, pr->v[i].kind, members, 1 };
+		lines[n] = (struct rg_matrix_line){ label, pr->v[i].kind, members, 1, NULL };
 		line_of[i] = (uint32_t)n++;
+	}
+	for (i = 0; i < ndests; i++) {
+		const char **members = rg_arena_alloc(ar, sizeof(*members));
+		struct rg_matrix_route *route = rg_arena_alloc(ar, sizeof(*route));
+
+		line_of[pr->n + i] = UINT32_MAX;
+		if (!members || !route)
+			return -1;
+		if (!live[pr->n + i])
+			continue;
+		members[0] = dests[i].name;
+		*route = dests[i].route; /* its arrays are in the matrix's arena already */
+		lines[n] = (struct rg_matrix_line){ dests[i].name, "route", members, 1, route };
+		line_of[pr->n + i] = (uint32_t)n++;
 	}
 	if (rows) {
 		m->rows = lines, m->nrows = n;
@@ -155,7 +173,9 @@ struct pm {
 	struct rg_matrix *m;
 	struct grid g;
 	struct rg_u32vec *rc, *cc;      /* per principal: its row / column classes */
-	bool *row_live, *col_live;
+	struct matrix_dest *dests;      /* routed destinations behind via tags */
+	size_t ndests;
+	bool *row_live, *col_live;      /* col_live: principals, then dests */
 	uint32_t *row_line, *col_line;
 	struct rg_matrix_cell *tmp;  /* cells by principal index */
 	size_t ntmp, captmp;
@@ -191,8 +211,25 @@ static int fill(struct pm *x, const struct rg_principals *pr, const struct rg_ev
 			x->tmp[x->ntmp++] = (struct rg_matrix_cell){ (uint32_t)i, (uint32_t)j, a };
 			x->row_live[i] = x->col_live[j] = true;
 		}
-	if (principal_lines(x->m, pr, x->row_live, x->row_line, true) < 0 ||
-	    principal_lines(x->m, pr, x->col_live, x->col_line, false) < 0)
+	/* Routed destinations: what every source of the principal gets there. */
+	for (i = 0; i < pr->n; i++)
+		for (j = 0; x->rc[i].n && j < x->ndests; j++) {
+			uint32_t col = x->dests[j].col;
+			const struct rg_u32vec one = { &col, 1, 1 };
+			const struct rg_matrix_access *a;
+
+			a = meet(&x->g, &pv->pool, &x->w, &x->rc[i], &one, &oom);
+			if (oom)
+				goto out;
+			if (acc_empty(a))
+				continue;
+			if (rg_vec_grow(&x->tmp, &x->captmp, x->ntmp, sizeof(*x->tmp)) < 0)
+				goto out;
+			x->tmp[x->ntmp++] = (struct rg_matrix_cell){ (uint32_t)i, (uint32_t)(pr->n + j), a };
+			x->row_live[i] = x->col_live[pr->n + j] = true;
+		}
+	if (principal_lines(x->m, pr, x->row_live, x->row_line, true, NULL, 0) < 0 ||
+	    principal_lines(x->m, pr, x->col_live, x->col_line, false, x->dests, x->ndests) < 0)
 		goto out;
 	for (i = 0; i < x->ntmp; i++)
 		if (matrix_add_cell(x->m, &cap, x->row_line[x->tmp[i].row], x->col_line[x->tmp[i].col],
@@ -201,6 +238,40 @@ static int fill(struct pm *x, const struct rg_principals *pr, const struct rg_ev
 	ret = 0;
 out:
 	rg_u32vec_free(&nodes);
+	return ret;
+}
+
+/*
+ * The addresses behind via tags (their representatives route what the
+ * via rules name; see principals.c), named "ADDRESSES via tag:x".
+ */
+static int routed_dests(struct pm *x, const struct rg_principals *pr, const struct rg_eval *e)
+{
+	const char **via = calloc(e->nnodes + 1, sizeof(*via));
+	bool *live = calloc(x->g.ncolc + 1, sizeof(*live));
+	uint32_t *cgroup = NULL;
+	size_t i, ncg = 0;
+	int ret = -1;
+
+	if (!via || !live)
+		goto out;
+	if (!x->g.npieces) {
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < pr->n; i++)
+		if (pr->v[i].type == P_NODE && strcmp(pr->v[i].kind, "tag") == 0)
+			via[pr->v[i].node] = pr->v[i].label;
+	for (i = 0; i < x->g.ncells; i++)
+		live[x->g.cells[i].col] = true;
+	if (matrix_content_groups(&x->g, &cgroup, &ncg) < 0 ||
+	    matrix_dests(x->m, e, &x->g, cgroup, ncg, live, via, &x->dests, &x->ndests) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(via);
+	free(live);
+	free(cgroup);
 	return ret;
 }
 
@@ -221,12 +292,16 @@ int rg_matrix_build_principals(struct rg_eval *e, const struct rg_principals *pr
 	x.m->nnodes = pr->n;
 	if (grid_build(e, o->cap, &((struct matrix_priv *)x.m->priv)->pool, &x.g, err) < 0)
 		goto done;
+	if (routed_dests(&x, pr, e) < 0) {
+		rg_err_set(err, "out of memory");
+		goto done;
+	}
 	x.rc = calloc(n, sizeof(*x.rc));
 	x.cc = calloc(n, sizeof(*x.cc));
 	x.row_live = calloc(n, sizeof(*x.row_live));
-	x.col_live = calloc(n, sizeof(*x.col_live));
+	x.col_live = calloc(n + x.ndests, sizeof(*x.col_live));
 	x.row_line = calloc(n, sizeof(*x.row_line));
-	x.col_line = calloc(n, sizeof(*x.col_line));
+	x.col_line = calloc(n + x.ndests, sizeof(*x.col_line));
 	if (!x.rc || !x.cc || !x.row_live || !x.col_live || !x.row_line || !x.col_line ||
 	    fill(&x, pr, e) < 0) {
 		rg_err_set(err, "out of memory");
@@ -250,6 +325,7 @@ done:
 	free(x.row_line);
 	free(x.col_line);
 	free(x.tmp);
+	matrix_dests_free(x.dests, x.ndests);
 	acc_work_free(&x.w);
 	return ret;
 }

@@ -23,6 +23,9 @@ struct pnode {
 	const char *tag;       /* tag, or NULL */
 	struct rg_addr addr[2];
 	size_t naddr;          /* address principals: their own addresses */
+	/* A tag some `via` names: approved routes for the via rules' destinations. */
+	struct rg_ipset routes;
+	bool exit_node;
 };
 
 struct coll {
@@ -201,9 +204,22 @@ static int autogroup(struct coll *c, const struct rg_selector *s)
 	}
 }
 
-static int selector(struct coll *c, const struct rg_selector *s)
+/* The addresses of a host, IP, CIDR or range selector, into set (appended). */
+static int literal_set(struct coll *c, const struct rg_selector *s, struct rg_ipset *set)
 {
 	const struct rg_host *h;
+
+	if (s->kind == RG_SEL_HOST) {
+		h = rg_policy_host(c->p, s->text);
+		return h && h->valid ? rg_ipset_add_prefix(set, &h->prefix) : 0;
+	}
+	if (s->kind == RG_SEL_PREFIX)
+		return rg_ipset_add_prefix(set, &s->prefix);
+	return rg_ipset_add_range(set, &s->lo, &s->hi);
+}
+
+static int selector(struct coll *c, const struct rg_selector *s)
+{
 	struct rg_ipset set;
 	int ret;
 
@@ -230,14 +246,7 @@ static int selector(struct coll *c, const struct rg_selector *s)
 	case RG_SEL_PREFIX:
 	case RG_SEL_RANGE:
 		rg_ipset_init(&set);
-		if (s->kind == RG_SEL_HOST) {
-			h = rg_policy_host(c->p, s->text);
-			ret = h && h->valid ? rg_ipset_add_prefix(&set, &h->prefix) : 0;
-		} else if (s->kind == RG_SEL_PREFIX) {
-			ret = rg_ipset_add_prefix(&set, &s->prefix);
-		} else {
-			ret = rg_ipset_add_range(&set, &s->lo, &s->hi);
-		}
+		ret = literal_set(c, s, &set);
 		if (ret == 0)
 			ret = address(c, s->text, s->kind == RG_SEL_HOST ? "host" : "ip", &set);
 		rg_ipset_free(&set);
@@ -245,6 +254,62 @@ static int selector(struct coll *c, const struct rg_selector *s)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A rule with `via`: each via tag's representative routes the rule's
+ * address destinations (approved subnet routes) and, for "*" or
+ * autogroup:internet, the internet (an exit node), so that the evaluator
+ * delivers the rule to it as it would to a real router with that tag.
+ */
+static int via_routes(struct coll *c, const struct rg_rule *r)
+{
+	struct rg_ipset set;
+	size_t i, j;
+	int ret = -1;
+
+	rg_ipset_init(&set);
+	for (i = 0; i < r->nvia; i++) {
+		const struct rg_selector *v = &r->via[i];
+		void *at;
+		struct pnode *n;
+
+		if (v->kind != RG_SEL_TAG || tag(c, v->key) < 0 ||
+		    !(at = rg_map_get(&c->labels, v->key, strlen(v->key))))
+			continue;
+		n = &c->nodes[c->pr->v[(uintptr_t)at - 1].node];
+		for (j = 0; j < r->ndst; j++) {
+			const struct rg_selector *d = &r->dst[j];
+			bool any;
+
+			rg_ipset_clear(&set);
+			if (d->kind == RG_SEL_WILDCARD ||
+			    (d->kind == RG_SEL_AUTOGROUP && d->autogroup == RG_AG_INTERNET)) {
+				n->exit_node = true;
+				continue;
+			}
+			if (d->kind == RG_SEL_IPSET) {
+				if (!c->empty_eval &&
+				    rg_eval_build(c->p, c->empty_inv, &c->empty_eval, c->err) < 0)
+					goto out;
+				if (rg_eval_resolve_src(c->empty_eval, d, &set, &any, c->err) < 0)
+					continue;
+			} else if (d->kind == RG_SEL_HOST || d->kind == RG_SEL_PREFIX ||
+				   d->kind == RG_SEL_RANGE) {
+				if (literal_set(c, d, &set) < 0)
+					goto out;
+			} else {
+				continue;
+			}
+			rg_ipset_normalize(&set);
+			if (rg_ipset_union(&n->routes, &set) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	rg_ipset_free(&set);
+	return ret;
 }
 
 static int scan_policy(struct coll *c)
@@ -278,6 +343,8 @@ static int scan_policy(struct coll *c)
 		for (j = 0; j < r->ndst; j++)
 			if (selector(c, &r->dst[j]) < 0)
 				return -1;
+		if (r->has_via && r->nvia && via_routes(c, r) < 0)
+			return -1;
 	}
 	for (i = 0; i < p->nhosts; i++) {
 		struct rg_selector s;
@@ -314,6 +381,37 @@ static void put_addr(struct rg_buf *b, const struct rg_addr *a, bool first)
 	rg_buf_printf(b, "%s\"%s\"", first ? "" : ", ", s);
 }
 
+struct route_out {
+	struct rg_buf *b;
+	bool first;
+};
+
+static int put_route(const struct rg_prefix *p, void *arg)
+{
+	struct route_out *o = arg;
+	char s[RG_PREFIX_STRLEN];
+
+	rg_prefix_format(p, s);
+	rg_buf_printf(o->b, "%s\"%s\"", o->first ? "" : ", ", s);
+	o->first = false;
+	return 0;
+}
+
+/* A via tag's approved routes (none for other nodes). */
+static void put_routes(struct rg_buf *b, struct pnode *n)
+{
+	struct route_out o = { b, !n->exit_node };
+
+	rg_ipset_normalize(&n->routes);
+	if (rg_ipset_empty(&n->routes) && !n->exit_node)
+		return;
+	rg_buf_puts(b, ", \"approved_routes\": [");
+	if (n->exit_node)
+		rg_buf_puts(b, "\"0.0.0.0/0\", \"::/0\"");
+	rg_ipset_each_prefix(&n->routes, put_route, &o);
+	rg_buf_putc(b, ']');
+}
+
 static int inventory_text(struct coll *c, struct rg_buf *b)
 {
 	const rg_u128 ula = ((rg_u128)0xfd7a115ca1e0ULL << 80) | ((rg_u128)0xab12 << 64);
@@ -342,7 +440,9 @@ static int inventory_text(struct coll *c, struct rg_buf *b)
 		rg_buf_puts(b, "], \"ips\": [");
 		for (k = 0; k < n->naddr; k++)
 			put_addr(b, &n->addr[k], k == 0);
-		rg_buf_puts(b, "]}");
+		rg_buf_putc(b, ']');
+		put_routes(b, n);
+		rg_buf_putc(b, '}');
 	}
 	rg_buf_puts(b, "\n]}\n");
 	return rg_buf_failed(b) ? rg_err_set(c->err, "out of memory") : 0;
@@ -482,6 +582,8 @@ out:
 	rg_ipset_free(&c.avoid);
 	rg_map_free(&c.labels);
 	rg_map_free(&c.addrs);
+	for (i = 0; i < c.nnodes; i++)
+		rg_ipset_free(&c.nodes[i].routes);
 	free(c.nodes);
 	rg_buf_free(&b);
 	return ret;

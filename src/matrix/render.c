@@ -87,6 +87,16 @@ void view_title(const struct view *v, struct rg_buf *b)
 		rg_buf_printf(b, ": %s", v->o->title);
 }
 
+static bool has_routes(const struct rg_matrix *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ncols; i++)
+		if (m->cols[i].routes)
+			return true;
+	return false;
+}
+
 void view_legend(const struct view *v, struct rg_buf *b)
 {
 	const struct rg_matrix *m = v->m;
@@ -98,8 +108,8 @@ void view_legend(const struct view *v, struct rg_buf *b)
 	else if (m->cap)
 		rg_buf_printf(b, "Rows: %s granted %s; columns: %s granting it.", what, m->cap, what);
 	else
-		rg_buf_printf(b, "Rows: source %s; columns: destination %s; cells: ports and capabilities.",
-			      what, what);
+		rg_buf_printf(b, "Rows: source %s; columns: destination %s%s; cells: ports and capabilities.",
+			      what, what, has_routes(m) ? ", then addresses behind routers (\"... via ROUTER\")" : "");
 }
 
 static void names_note(struct rg_buf *b, const char *what, const char *const *names, size_t n)

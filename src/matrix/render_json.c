@@ -4,11 +4,14 @@
  * {"version": 1, "kind": "nodes"|"principals", "cap": null|NAME, "aggregated": BOOL,
  *  "rows": [LINE...], "cols": [LINE...], "cells": [{"src": I, "dst": J, "access": ACCESS}],
  *  "idle": {"rows": [NAME...], "cols": [NAME...]}}
- * LINE = {"label", "kind", "members": [NAME...]}; ACCESS: see json_access.
+ * LINE = {"label", "kind", "members": [NAME...]}, and for routed destinations
+ * (kind "route", "routes") "routes": [{"via": NODE, "addresses": [INTERVAL...]}]
+ * per member; ACCESS: see json_access.
  */
 #include <string.h>
 
 #include "matrix/render.h"
+#include "matrix/routes.h"
 
 static void put_str(struct rg_buf *b, const char *s)
 {
@@ -28,6 +31,25 @@ static void put_names(struct rg_buf *b, const char *const *v, size_t n)
 	rg_buf_putc(b, ']');
 }
 
+static void put_routes(struct rg_buf *b, const struct rg_matrix_route *r, size_t n)
+{
+	size_t i, k;
+
+	rg_buf_puts(b, ", \"routes\": [");
+	for (i = 0; i < n; i++) {
+		rg_buf_puts(b, i ? ", {\"via\": " : "{\"via\": ");
+		put_str(b, r[i].via);
+		rg_buf_puts(b, ", \"addresses\": [");
+		for (k = 0; k < r[i].nranges; k++) {
+			rg_buf_puts(b, k ? ", \"" : "\"");
+			route_put_interval(b, r[i].ranges[k].lo, r[i].ranges[k].hi, r[i].ranges[k].is6);
+			rg_buf_putc(b, '"');
+		}
+		rg_buf_puts(b, "]}");
+	}
+	rg_buf_putc(b, ']');
+}
+
 static void put_lines(struct rg_buf *b, const char *name, const struct rg_matrix_line *l, size_t n)
 {
 	size_t i;
@@ -40,6 +62,8 @@ static void put_lines(struct rg_buf *b, const char *name, const struct rg_matrix
 		put_str(b, l[i].kind);
 		rg_buf_puts(b, ", \"members\": ");
 		put_names(b, l[i].members, l[i].nmembers);
+		if (l[i].routes)
+			put_routes(b, l[i].routes, l[i].nmembers);
 		rg_buf_putc(b, '}');
 	}
 	rg_buf_puts(b, n ? "\n  ],\n" : "],\n");

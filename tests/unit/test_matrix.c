@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "matrix/access.h"
+#include "matrix/routes.h"
 #include "util/buf.h"
 #include "matrix_fixture.h"
 
@@ -402,6 +403,379 @@ static void test_diff_refuses_mixed(void **state)
 	fx_free(&f);
 }
 
+/* ---- routed destinations ------------------------------------------------------------ */
+
+/* A subnet router, a second one for the same subnet (HA), an exit node. */
+static const char routed_inventory[] =
+	"{\"users\": [{\"id\": 1, \"name\": \"alice\", \"email\": \"alice@example.com\"}],\n"
+	" \"nodes\": [\n"
+	"  {\"name\": \"alice\", \"user\": \"alice@example.com\", \"ips\": [\"100.64.0.1\"]},\n"
+	"  {\"name\": \"bob\", \"user\": \"bob@example.com\", \"ips\": [\"100.64.0.2\"]},\n"
+	"  {\"name\": \"carol\", \"user\": \"carol@example.com\", \"ips\": [\"100.64.0.3\"]},\n"
+	"  {\"name\": \"router-1\", \"user\": null, \"tags\": [\"tag:router\"],\n"
+	"   \"ips\": [\"100.64.1.1\"], \"routable_ips\": [\"10.33.0.0/16\"],\n"
+	"   \"approved_routes\": [\"10.33.0.0/16\"]},\n"
+	"  {\"name\": \"router-2\", \"user\": null, \"tags\": [\"tag:router\"],\n"
+	"   \"ips\": [\"100.64.1.2\"], \"routable_ips\": [\"10.33.0.0/16\", \"fd00:33::/64\"],\n"
+	"   \"approved_routes\": [\"10.33.0.0/16\"]},\n"
+	"  {\"name\": \"exit-1\", \"user\": null, \"tags\": [\"tag:exit\"],\n"
+	"   \"ips\": [\"100.64.2.1\", \"fd7a:115c:a1e0::201\"],\n"
+	"   \"routable_ips\": [\"0.0.0.0/0\", \"::/0\"], \"approved_routes\": [\"0.0.0.0/0\", \"::/0\"]}\n"
+	"]}\n";
+
+#define ROUTED_HEAD                                                                            \
+	"{\"groups\": {\"group:ops\": [\"alice@example.com\", \"bob@example.com\"]},\n"        \
+	" \"tagOwners\": {\"tag:router\": [\"group:ops\"], \"tag:exit\": [\"group:ops\"],\n"   \
+	"                \"tag:web\": [\"group:ops\"]},\n"                                        \
+	" \"ipsets\": {\"ipset:lab\": [\"10.33.0.0/16\"]},\n"
+
+static const char routed_policy[] = ROUTED_HEAD
+	" \"grants\": [\n"
+	"  {\"src\": [\"group:ops\"], \"dst\": [\"ipset:lab\"], \"ip\": [\"tcp:22\"]},\n"
+	"  {\"src\": [\"carol@example.com\"], \"dst\": [\"10.33.7.7\"], \"ip\": [\"tcp:443\"]},\n"
+	"  {\"src\": [\"bob@example.com\"], \"dst\": [\"autogroup:internet\"], \"ip\": [\"*\"]},\n"
+	"  {\"src\": [\"alice@example.com\"], \"dst\": [\"8.8.8.0/24\"], \"via\": [\"tag:exit\"],\n"
+	"   \"ip\": [\"*\"]}\n"
+	" ]}\n";
+
+static long route_line(const struct rg_matrix *m, const char *label)
+{
+	long c = fx_line(m->cols, m->ncols, label);
+
+	assert_true(c >= 0);
+	assert_non_null(m->cols[c].routes);
+	return c;
+}
+
+static void test_routes_nodes(void **state)
+{
+	struct fx f;
+	struct rg_matrix *m;
+	const struct rg_matrix_route *rt;
+	long c;
+
+	(void)state;
+	m = fx_one(&f, routed_inventory, routed_policy, &nodes_never);
+	/* Node columns are as before: nobody reaches a router or the exit node itself. */
+	assert_int_equal(fx_line(m->cols, m->ncols, "router-1"), -1);
+	assert_int_equal(fx_line(m->cols, m->ncols, "exit-1"), -1);
+	/* A subnet, on both of its routers, cut where carol's access differs. */
+	assert_string_equal(fx_cell(m, "alice", "10.33.0.0/16 except 10.33.7.7 via router-1"), "tcp:22");
+	assert_string_equal(fx_cell(m, "bob", "10.33.7.7 via router-1"), "tcp:22");
+	assert_string_equal(fx_cell(m, "carol", "10.33.7.7 via router-1"), "tcp:443");
+	assert_string_equal(fx_cell(m, "carol", "10.33.0.0/16 except 10.33.7.7 via router-1"), "");
+	assert_string_equal(fx_cell(m, "carol", "10.33.7.7 via router-2"), "tcp:443");
+	/* The internet through the exit node; via reaches only what it names. */
+	assert_string_equal(fx_cell(m, "bob", "internet except 8.8.8.0/24 via exit-1"), "*");
+	assert_string_equal(fx_cell(m, "bob", "8.8.8.0/24 via exit-1"), "*");
+	assert_string_equal(fx_cell(m, "alice", "8.8.8.0/24 via exit-1"), "*");
+	assert_string_equal(fx_cell(m, "alice", "internet except 8.8.8.0/24 via exit-1"), "");
+	/* The line says what it stands for. */
+	c = route_line(m, "10.33.7.7 via router-2");
+	assert_string_equal(m->cols[c].kind, "route");
+	rt = &m->cols[c].routes[0];
+	assert_string_equal(rt->via, "router-2");
+	assert_int_equal(rt->nranges, 1);
+	assert_false(rt->ranges[0].is6);
+	assert_true(rt->ranges[0].lo == 0x0a210707u && rt->ranges[0].hi == 0x0a210707u);
+	assert_int_equal(rt->nroutes, 1); /* fd00:33::/64 is advertised, not approved */
+	c = route_line(m, "internet except 8.8.8.0/24 via exit-1");
+	assert_true(m->cols[c].routes[0].exit_node);
+	assert_int_equal(m->cols[c].routes[0].nranges, 8); /* 7 IPv4 pieces around 8.8.8.0/24, 2000::/3 */
+	/* Routed columns come after the node columns. */
+	for (size_t i = 1; i < m->ncols; i++)
+		assert_true(m->cols[i - 1].routes == NULL || m->cols[i].routes != NULL);
+	/* No capability is routed: the relay view has no routed column. */
+	fx_free(&f);
+	{
+		struct rg_matrix_opts o = { RG_CAP_RELAY, RG_MATRIX_GROUP_NEVER, 0 };
+
+		m = fx_one(&f, routed_inventory, routed_policy, &o);
+		assert_int_equal(m->ncols, 0);
+		fx_free(&f);
+	}
+}
+
+static void test_routes_aggregate(void **state)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_ALWAYS, 0 };
+	struct fx f;
+	struct rg_matrix *m;
+	long c;
+
+	(void)state;
+	m = fx_one(&f, routed_inventory, routed_policy, &o);
+	/* The two routers of one subnet give the same access: one line of two members. */
+	c = route_line(m, "10.33.7.7 via router-1 (+1)");
+	assert_string_equal(m->cols[c].kind, "routes");
+	assert_int_equal(m->cols[c].nmembers, 2);
+	assert_string_equal(m->cols[c].members[1], "10.33.7.7 via router-2");
+	assert_string_equal(m->cols[c].routes[1].via, "router-2");
+	assert_string_equal(fx_cell(m, "carol", "10.33.7.7 via router-1 (+1)"), "tcp:443");
+	/* Alice and bob differ only behind the exit node: two rows. */
+	assert_string_equal(fx_cell(m, "alice", "8.8.8.0/24 via exit-1"), "*");
+	assert_string_equal(fx_cell(m, "bob", "internet except 8.8.8.0/24 via exit-1"), "*");
+	fx_free(&f);
+}
+
+/* "*" as a destination reaches the routes and, through an exit node, the internet. */
+static void test_routes_wildcard(void **state)
+{
+	struct fx f;
+	struct rg_matrix *m;
+
+	(void)state;
+	m = fx_one(&f, routed_inventory, "{}", &nodes_never);
+	assert_string_equal(fx_cell(m, "carol", "10.33.0.0/16 via router-1"), "*");
+	assert_string_equal(fx_cell(m, "exit-1", "internet via exit-1"), "*");
+	fx_free(&f);
+}
+
+static void add_prefixes(struct rg_ipset *set, const char *const *v)
+{
+	for (; v && *v; v++) {
+		struct rg_prefix x;
+
+		assert_int_equal(rg_prefix_parse(*v, strlen(*v), true, &x), 0);
+		assert_int_equal(rg_ipset_add_prefix(set, &x), 0);
+	}
+	rg_ipset_normalize(set);
+}
+
+/* The name of the addresses in ranges (or the internet), less holes, behind router "r". */
+static const char *label_less(const char *const *ranges, const char *const *holes,
+			      const char *routes, bool exit_node)
+{
+	static char out[512];
+	struct rg_prefix pfx[4];
+	struct rg_ipset set, less, internet;
+	struct rg_buf b;
+	size_t n = 0;
+	const char *p = routes;
+
+	rg_ipset_init(&set);
+	rg_ipset_init(&less);
+	rg_ipset_init(&internet);
+	rg_buf_init(&b, 0);
+	assert_int_equal(rg_eval_add_internet(&internet), 0);
+	if (ranges)
+		add_prefixes(&set, ranges);
+	else
+		assert_int_equal(rg_ipset_union(&set, &internet), 0);
+	add_prefixes(&less, holes);
+	assert_int_equal(rg_ipset_subtract(&set, &less), 0);
+	while (p && *p) {
+		const char *end = strchr(p, ' ');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		assert_int_equal(rg_prefix_parse(p, len, false, &pfx[n++]), 0);
+		p = end ? end + 1 : NULL;
+	}
+	assert_int_equal(route_label(&b, &set, "r", pfx, n, exit_node, &internet), 0);
+	snprintf(out, sizeof(out), "%s", b.data);
+	rg_buf_free(&b);
+	rg_ipset_free(&set);
+	rg_ipset_free(&less);
+	rg_ipset_free(&internet);
+	return out;
+}
+
+static const char *label_of(const char *const *ranges, const char *routes, bool exit_node)
+{
+	return label_less(ranges, NULL, routes, exit_node);
+}
+
+static void test_route_label(void **state)
+{
+	static const char *const whole[] = { "10.33.0.0/16", NULL };
+	static const char *const one[] = { "10.33.1.5", NULL };
+	static const char *const two[] = { "10.33.1.5", "10.33.2.0/24", NULL };
+	static const char *const most[] = { "10.33.0.0/17", "10.33.128.0/18", "10.33.192.0/19",
+					    "10.33.224.0/20", NULL };
+	static const char *const holes[] = { "10.33.7.7", "10.33.100.0/24", NULL };
+	static const char *const inner[] = { "10.33.0.0/16", "10.34.0.0/16", NULL };
+	static const char *const many[] = { "10.0.0.1", "10.0.0.3", "10.0.0.5", "10.0.0.7", "10.0.0.9",
+					    "10.0.0.11", "10.0.0.13", "10.0.0.15", NULL };
+	static const char *const world[] = { "0.0.0.0/5", "8.0.0.0/7", "11.0.0.0/8", NULL };
+	static const char *const google[] = { "8.8.8.0/24", NULL };
+	static const char *const lan_and_dns[] = { "192.168.1.0/24", "8.8.8.8", NULL };
+
+	(void)state;
+	assert_string_equal(label_of(whole, "10.33.0.0/16", false), "10.33.0.0/16 via r");
+	assert_string_equal(label_of(one, "10.33.0.0/16", false), "10.33.1.5 via r");
+	assert_string_equal(label_of(two, "10.33.0.0/16", false), "10.33.1.5, 10.33.2.0/24 via r");
+	/* Whichever has fewer intervals: the addresses, or "ROUTE except ..." (a tie: the addresses). */
+	assert_string_equal(label_of(most, "10.33.0.0/16", false), "10.33.0.0-10.33.239.255 via r");
+	assert_string_equal(label_less(whole, holes, "10.33.0.0/16", false),
+			    "10.33.0.0/16 except (10.33.7.7, 10.33.100.0/24) via r");
+	/* A route inside another is named by the broader one. */
+	assert_string_equal(label_of(inner, "10.33.0.0/16 10.0.0.0/8", false),
+			    "10.33.0.0-10.34.255.255 via r");
+	assert_string_equal(label_of(whole, "10.33.0.0/16 10.0.0.0/8", false), "10.33.0.0/16 via r");
+	assert_string_equal(label_of(inner, "10.34.0.0/16 10.33.0.0/16", false),
+			    "10.33.0.0/16, 10.34.0.0/16 via r");
+	assert_string_equal(label_of(many, "10.0.0.0/24", false),
+			    "10.0.0.1, 10.0.0.3, 10.0.0.5, 10.0.0.7, 10.0.0.9, 10.0.0.11 (+2 more) via r");
+	/* The internet, on an exit node: by name when whole or nearly. */
+	assert_string_equal(label_of(google, NULL, true), "8.8.8.0/24 via r");
+	assert_string_equal(label_of(world, NULL, true), "0.0.0.0-9.255.255.255, 11.0.0.0/8 via r");
+	assert_string_equal(label_less(NULL, google, NULL, true), "internet except 8.8.8.0/24 via r");
+	assert_string_equal(label_less(NULL, NULL, NULL, true), "internet via r");
+	assert_string_equal(label_of(lan_and_dns, "192.168.1.0/24", true),
+			    "8.8.8.8, 192.168.1.0/24 via r");
+}
+
+/* ---- routed destinations in the diff ---------------------------------------------------- */
+
+static struct rg_matrix_diff *routed_diff(const char *old, const char *new_, enum rg_matrix_group g)
+{
+	struct rg_matrix_opts o = { NULL, g, 0 };
+	struct rg_matrix_diff *d = NULL;
+	struct rg_err err;
+	struct fx f;
+
+	memset(&f, 0, sizeof(f));
+	fx_inventory(&f, routed_inventory);
+	fx_policy(&f, 0, old);
+	fx_policy(&f, 1, new_);
+	fx_matrix(&f, 0, &o);
+	fx_matrix(&f, 1, &o);
+	assert_int_equal(rg_matrix_diff(f.m[0], f.m[1], &d, &err), 0);
+	fx_free(&f);
+	return d;
+}
+
+static struct rg_matrix_diff *diff_of_principals(const char *old, const char *new_)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
+	struct rg_matrix_diff *d = NULL;
+	struct rg_err err;
+	struct fx f;
+
+	memset(&f, 0, sizeof(f));
+	fx_policy(&f, 0, old);
+	fx_policy(&f, 1, new_);
+	fx_matrix(&f, 0, &o);
+	fx_matrix(&f, 1, &o);
+	assert_int_equal(rg_matrix_diff(f.m[0], f.m[1], &d, &err), 0);
+	fx_free(&f);
+	return d;
+}
+
+static void test_routes_diff(void **state)
+{
+	enum rg_matrix_group modes[] = { RG_MATRIX_GROUP_ALWAYS, RG_MATRIX_GROUP_NEVER };
+	struct rg_matrix_diff *d;
+	char *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		d = routed_diff(routed_policy, routed_policy, modes[i]);
+		assert_int_equal(d->nchanges, 0);
+		rg_matrix_diff_free(d);
+
+		/* A port added to a grant towards a subnet. */
+		p = replace(routed_policy, "\"ip\": [\"tcp:22\"]", "\"ip\": [\"tcp:22\", \"tcp:3389\"]");
+		d = routed_diff(routed_policy, p, modes[i]);
+		assert_int_equal(d->nchanges, 1);
+		assert_int_equal(d->changes[0].nsrcs, 2);
+		assert_string_equal(d->changes[0].srcs[0], "alice");
+		assert_string_equal(d->changes[0].srcs[1], "bob");
+		assert_int_equal(d->changes[0].ndsts, 2);
+		assert_string_equal(d->changes[0].dsts[0], "10.33.0.0/16 via router-1");
+		assert_string_equal(d->changes[0].dsts[1], "10.33.0.0/16 via router-2");
+		assert_string_equal(d->changes[0].granted->text, "tcp:3389");
+		assert_null(d->changes[0].revoked);
+		assert_int_equal(d->granted_pairs, 4);
+		rg_matrix_diff_free(d);
+		free(p);
+
+		/* A user's internet grant removed: one change, named as a whole. */
+		p = replace(routed_policy,
+			    "  {\"src\": [\"bob@example.com\"], \"dst\": [\"autogroup:internet\"], "
+			    "\"ip\": [\"*\"]},\n", "");
+		d = routed_diff(routed_policy, p, modes[i]);
+		assert_int_equal(d->nchanges, 1);
+		assert_string_equal(d->changes[0].srcs[0], "bob");
+		assert_int_equal(d->changes[0].ndsts, 1);
+		assert_string_equal(d->changes[0].dsts[0], "internet via exit-1");
+		assert_string_equal(d->changes[0].revoked->text, "*");
+		assert_int_equal(d->revoked_pairs, 1);
+		rg_matrix_diff_free(d);
+		free(p);
+
+		/* A via grant removed. */
+		p = replace(routed_policy, "\"via\": [\"tag:exit\"]", "\"via\": [\"tag:web\"]");
+		d = routed_diff(routed_policy, p, modes[i]);
+		assert_int_equal(d->nchanges, 1);
+		assert_string_equal(d->changes[0].srcs[0], "alice");
+		assert_string_equal(d->changes[0].dsts[0], "8.8.8.0/24 via exit-1");
+		assert_string_equal(d->changes[0].revoked->text, "*");
+		rg_matrix_diff_free(d);
+		free(p);
+
+		/* Access moved from one address behind a router to the next. */
+		p = replace(routed_policy, "10.33.7.7", "10.33.7.8");
+		d = routed_diff(routed_policy, p, modes[i]);
+		assert_int_equal(d->nchanges, 2);
+		assert_string_equal(d->changes[0].srcs[0], "carol");
+		assert_string_equal(d->changes[0].dsts[0], "10.33.7.7 via router-1");
+		assert_string_equal(d->changes[0].revoked->text, "tcp:443");
+		assert_string_equal(d->changes[1].dsts[0], "10.33.7.8 via router-1");
+		assert_string_equal(d->changes[1].granted->text, "tcp:443");
+		rg_matrix_diff_free(d);
+		free(p);
+
+		/* Cut differently, same access: no change. */
+		p = replace(routed_policy, "\"dst\": [\"ipset:lab\"]",
+			    "\"dst\": [\"10.33.0.0/17\", \"10.33.128.0/17\"]");
+		d = routed_diff(routed_policy, p, modes[i]);
+		assert_int_equal(d->nchanges, 0);
+		rg_matrix_diff_free(d);
+		free(p);
+	}
+}
+
+/* Without an inventory, a via tag's representative routes what its via rules name. */
+static void test_routes_principals(void **state)
+{
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_AUTO, 0 };
+	struct rg_matrix_diff *d;
+	struct fx f;
+	struct rg_matrix *m;
+	char *p;
+	long c;
+
+	(void)state;
+	m = fx_one(&f, NULL, routed_policy, &o);
+	c = route_line(m, "8.8.8.0/24 via tag:exit");
+	assert_string_equal(m->cols[c].routes[0].via, "tag:exit");
+	assert_string_equal(fx_cell(m, "alice@example.com", "8.8.8.0/24 via tag:exit"), "*");
+	/* The via grant is not access to the prefix itself, only through the tag. */
+	assert_string_equal(fx_cell(m, "alice@example.com", "8.8.8.0/24"), "");
+	/* Bob's internet reaches what tag:exit routes too; the group gets what both get. */
+	assert_string_equal(fx_cell(m, "bob@example.com", "8.8.8.0/24 via tag:exit"), "*");
+	assert_string_equal(fx_cell(m, "group:ops", "8.8.8.0/24 via tag:exit"), "*");
+	fx_free(&f);
+
+	/* A via grant removed: a change (it was none before). */
+	p = replace(routed_policy, "\"via\": [\"tag:exit\"]", "\"via\": [\"tag:web\"]");
+	d = diff_of_principals(routed_policy, p);
+	assert_true(d->nchanges >= 1);
+	assert_string_equal(d->changes[0].srcs[0], "alice@example.com");
+	assert_string_equal(d->changes[0].dsts[0], "8.8.8.0/24 via tag:exit");
+	assert_string_equal(d->changes[0].revoked->text, "*");
+	rg_matrix_diff_free(d);
+	free(p);
+	/* Via an internet exit node. */
+	p = replace(routed_policy, "\"dst\": [\"8.8.8.0/24\"]", "\"dst\": [\"autogroup:internet\"]");
+	m = fx_one(&f, NULL, p, &o);
+	assert_string_equal(fx_cell(m, "alice@example.com", "internet via tag:exit"), "*");
+	fx_free(&f);
+	free(p);
+}
+
 /* ---- scale ------------------------------------------------------------------------- */
 
 /* 10k nodes in a few roles: the matrix is a handful of merged lines, built fast. */
@@ -454,6 +828,12 @@ int main(void)
 		cmocka_unit_test(test_default_allow),
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_diff_refuses_mixed),
+		cmocka_unit_test(test_routes_nodes),
+		cmocka_unit_test(test_routes_aggregate),
+		cmocka_unit_test(test_routes_wildcard),
+		cmocka_unit_test(test_route_label),
+		cmocka_unit_test(test_routes_diff),
+		cmocka_unit_test(test_routes_principals),
 		cmocka_unit_test(test_scale),
 	};
 

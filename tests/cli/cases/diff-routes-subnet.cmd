@@ -1,0 +1,1 @@
+$RG diff -i tests/cli/data/routes-inventory.json tests/cli/data/routes-policy.hujson tests/cli/data/routes-port.hujson

@@ -1,0 +1,1 @@
+$RG diff tests/cli/data/routes-policy.hujson tests/cli/data/routes-no-via.hujson

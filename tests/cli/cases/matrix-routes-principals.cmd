@@ -1,0 +1,1 @@
+COLUMNS=100 $RG matrix tests/cli/data/routes-policy.hujson
