@@ -58,12 +58,17 @@ static void put_interval(struct rg_buf *b, rg_u128 lo, rg_u128 hi, bool is6)
 	}
 }
 
+/* A rule's sources; in text an empty set is said, not left as a gap before "->". */
 static void put_set(struct rg_buf *b, const struct rg_ipset *s, bool any, bool json)
 {
 	size_t i;
 
 	if (any) {
 		rg_buf_puts(b, json ? "\"*\"" : "*");
+		return;
+	}
+	if (!json && s->n4 + s->n6 == 0) {
+		rg_buf_puts(b, "(no source)");
 		return;
 	}
 	for (i = 0; i < s->n4 + s->n6; i++) {
