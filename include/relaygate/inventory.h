@@ -12,6 +12,11 @@
  * the domain of the first user is taken, as that user is the tailnet's
  * creator in exports from the admin console. Unknown keys are ignored.
  *
+ * Refused with located errors, besides malformed values: control characters
+ * (C0, DEL, C1) in names, logins, emails and tags; one node name, Tailscale IP
+ * or disco key on two nodes (weak keys such as the zero key excepted: no
+ * table holds them); one email on two users; routes with host bits set.
+ *
  * Ownership: the inventory owns its strings and arrays and borrows src.
  */
 #ifndef RELAYGATE_INVENTORY_H

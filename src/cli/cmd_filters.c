@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/load.h"
+#include "diag/emit.h"
 #include "relaygate/eval.h"
 #include "util/buf.h"
 
@@ -57,12 +58,17 @@ static void put_interval(struct rg_buf *b, rg_u128 lo, rg_u128 hi, bool is6)
 	}
 }
 
+/* A rule's sources; in text an empty set is said, not left as a gap before "->". */
 static void put_set(struct rg_buf *b, const struct rg_ipset *s, bool any, bool json)
 {
 	size_t i;
 
 	if (any) {
 		rg_buf_puts(b, json ? "\"*\"" : "*");
+		return;
+	}
+	if (!json && s->n4 + s->n6 == 0) {
+		rg_buf_puts(b, "(no source)");
 		return;
 	}
 	for (i = 0; i < s->n4 + s->n6; i++) {
@@ -200,8 +206,10 @@ static void put_node_human(struct rg_buf *b, struct rg_eval *e, size_t i)
 	size_t np, k, j;
 	char pb[8];
 
-	rg_buf_printf(b, "%s", in->name);
-	rg_buf_printf(b, " (%s", n->tagged ? "tagged" : in->user ? in->user : "no owner");
+	/* Names are escaped so that none can forge a line of this output. */
+	rg_emit_text(b, in->name);
+	rg_buf_puts(b, " (");
+	rg_emit_text(b, n->tagged ? "tagged" : in->user ? in->user : "no owner");
 	for (k = 0; k < in->nips; k++) {
 		rg_u128 v = rg_addr_to_u128(&in->ips[k]);
 
@@ -218,7 +226,9 @@ static void put_node_human(struct rg_buf *b, struct rg_eval *e, size_t i)
 			json_t *v;
 
 			json_object_foreach(r->capmap, cap, v) {
-				rg_buf_printf(b, "  cap   %s on ", cap);
+				rg_buf_puts(b, "  cap   ");
+				rg_emit_text(b, cap);
+				rg_buf_puts(b, " on ");
 				put_cap_dsts(b, n, r, it, false);
 				rg_buf_puts(b, " from ");
 				put_set(b, &r->src, r->src_any, false);
@@ -255,8 +265,10 @@ static void put_node_human(struct rg_buf *b, struct rg_eval *e, size_t i)
 	}
 	peers = rg_eval_peers(e, i, &np);
 	rg_buf_printf(b, "  peers (%zu):", peers ? np : 0);
-	for (k = 0; peers && k < np; k++)
-		rg_buf_printf(b, " %s", e->nodes[peers[k]].node->name);
+	for (k = 0; peers && k < np; k++) {
+		rg_buf_putc(b, ' ');
+		rg_emit_text(b, e->nodes[peers[k]].node->name);
+	}
 	rg_buf_puts(b, "\n\n");
 }
 

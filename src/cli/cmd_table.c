@@ -10,9 +10,11 @@
 
 #include "cli/commands.h"
 #include "cli/table_cli.h"
+#include "diag/emit.h"
 #include "policy/internal.h"
 #include "relaygate/disco_key.h"
 #include "relaygate/sign_key.h"
+#include "util/buf.h"
 
 #define MAX_TRUST 16
 
@@ -198,6 +200,22 @@ static int do_show(const struct cli_command *self, const struct args *a)
 	return ret;
 }
 
+/* Names come from the table: escaped, so that none can forge a verdict line. */
+static void print_verdict(bool ok, const char *who, const char *relay)
+{
+	struct rg_buf b;
+
+	rg_buf_init(&b, RG_BUF_DEFAULT_MAX);
+	rg_buf_puts(&b, ok ? "allowed: " : "denied: ");
+	rg_emit_text(&b, who);
+	rg_buf_puts(&b, ok ? " may allocate on " : " may not allocate on ");
+	rg_emit_text(&b, relay);
+	rg_buf_putc(&b, '\n');
+	if (!rg_buf_failed(&b))
+		fwrite(b.data, 1, b.len, stdout);
+	rg_buf_free(&b);
+}
+
 static int do_query(const struct cli_command *self, const struct args *a)
 {
 	struct rg_disco_key key;
@@ -227,8 +245,7 @@ static int do_query(const struct cli_command *self, const struct args *a)
 	ok = rg_table_allowed(t, relay, key.b);
 	who = rg_table_node_name(t, key.b);
 	if (who)
-		printf("%s: %s %s allocate on %s\n", ok ? "allowed" : "denied", who,
-		       ok ? "may" : "may not", a->relay);
+		print_verdict(ok, who, a->relay);
 	else
 		printf("denied: %s is not in the table\n", a->key);
 	rg_table_close(t);

@@ -75,11 +75,16 @@ static void put_str(struct show *s, const char *str)
 	}
 	for (; *str; str++) {
 		unsigned char c = (unsigned char)*str;
+		/* A C1 control (U+0080..U+009F, e.g. a lone CSI) is 0xc2 then 0x80..0x9f. */
+		bool c1 = c == 0xc2 && (unsigned char)str[1] >= 0x80 && (unsigned char)str[1] <= 0x9f;
 
-		if (c < 0x20 || c == 0x7f || c == '\\')
+		if (c < 0x20 || c == 0x7f || c == '\\' || c1) {
 			rg_buf_printf(&s->b, "\\x%02x", c);
-		else
+			if (c1)
+				rg_buf_printf(&s->b, "\\x%02x", (unsigned char)*++str);
+		} else {
 			rg_buf_putc(&s->b, (char)c);
+		}
 	}
 }
 

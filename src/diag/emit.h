@@ -33,8 +33,8 @@ struct rg_emit_loc {
 void rg_emit_locate(const struct rg_diag *d, struct rg_emit_loc *loc);
 
 /*
- * A message on one line: control characters and bytes that are not UTF-8
- * become the escapes \n, \r, \t or \xNN.
+ * A message on one line: control characters (C0, DEL, C1) and bytes that
+ * are not UTF-8 become the escapes \n, \r, \t or \xNN (one per byte).
  */
 void rg_emit_text(struct rg_buf *out, const char *s);
 /* A JSON string literal of s; bytes that are not UTF-8 become U+FFFD. */

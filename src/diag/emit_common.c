@@ -50,10 +50,11 @@ void rg_emit_text(struct rg_buf *out, const char *s)
 	size_t n = strlen(s), i = 0, run = 0;
 
 	while (i < n) {
-		uint32_t cp;
+		uint32_t cp = u[i];
 		size_t l = u[i] < 0x80 ? 1 : rg_utf8_decode(u + i, n - i, &cp);
 
-		if (l && u[i] >= 0x20 && u[i] != 0x7f) {
+		/* C1 controls too (U+009B is a CSI): both of their bytes become \xNN. */
+		if (l && !rg_unicode_iscontrol(cp)) {
 			i += l;
 			continue;
 		}

@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "relaygate/disco_key.h"
 #include "relaygate/hujson.h"
 #include "relaygate/inventory.h"
 #include "util/arena.h"
 #include "util/keyfile.h"
 #include "util/map.h"
+#include "util/utf8.h"
 
 struct inv_priv {
 	struct rg_arena arena;
@@ -20,6 +22,7 @@ struct iload {
 	struct inv_priv *priv;
 	struct rg_diags *diags;
 	int errors;
+	struct rg_map ips, discos;  /* address / disco key -> the node that has it */
 };
 
 typedef const struct rg_hj_node node_t;
@@ -43,6 +46,51 @@ static const node_t *member(struct iload *L, node_t *obj, const char *key)
 	return rg_hj_member(L->priv->doc, obj, key);
 }
 
+static unsigned line_of(struct iload *L, struct rg_span span)
+{
+	return rg_source_pos(L->inv->src, span.start).line;
+}
+
+/*
+ * Names are printed by the CLI and logged by the daemon: a newline or an
+ * escape sequence in one could forge another line or recolour the terminal.
+ * Returns false (and reports) when the JSON string s holds a control character.
+ */
+static bool printable(struct iload *L, node_t *s, const char *what)
+{
+	const unsigned char *u = (const unsigned char *)json_string_value(s->val);
+	size_t n = json_string_length(s->val), i = 0;
+
+	while (i < n) {
+		uint32_t cp = u[i];
+		size_t l = u[i] < 0x80 ? 1 : rg_utf8_decode(u + i, n - i, &cp);
+
+		if (l && rg_unicode_iscontrol(cp)) {
+			bad(L, s->span, "\"%s\" must not contain control characters (U+%04X)", what,
+			    (unsigned)cp);
+			return false;
+		}
+		i += l ? l : 1;
+	}
+	return true;
+}
+
+/*
+ * Records that owner has the key (stored in owner's arena, so not copied);
+ * returns the node or user that had it first, or NULL.
+ */
+static const void *claim(struct iload *L, struct rg_map *m, const void *key, size_t len,
+			 const void *owner, struct rg_span span)
+{
+	void *first = rg_map_get(m, key, len);
+
+	if (first)
+		return first;
+	if (rg_map_put(m, key, len, (void *)owner, NULL) < 0)
+		bad(L, span, "out of memory");
+	return NULL;
+}
+
 /* A string member (NULL when absent or null; error when another type). */
 static const char *str_member(struct iload *L, node_t *obj, const char *key, bool required)
 {
@@ -63,6 +111,8 @@ static const char *str_member(struct iload *L, node_t *obj, const char *key, boo
 		bad(L, m->span, "\"%s\" must be a string, not %s", key, rg_hj_kind_name(m->kind));
 		return NULL;
 	}
+	if (!printable(L, m, key))
+		return NULL;
 	return json_string_value(m->val);
 }
 
@@ -93,18 +143,26 @@ static int each_str(struct iload *L, node_t *obj, const char *key,
 	return 0;
 }
 
+/* A second node with the same address would receive the first one's access. */
 static int put_ip(struct iload *L, node_t *s, size_t i, void *arg)
 {
 	struct rg_inv_node *n = arg;
+	const struct rg_inv_node *first;
 	const char *t = json_string_value(s->val);
 
 	if (rg_addr_parse(t, strlen(t), &n->ips[i]) < 0) {
 		bad(L, s->span, "invalid IP address \"%s\"", t);
 		memset(&n->ips[i], 0, sizeof(n->ips[i]));
+		return 0;
 	}
+	first = claim(L, &L->ips, &n->ips[i], sizeof(n->ips[i]), n, s->span);
+	if (first && first != n)
+		bad(L, s->span, "IP address %s of node \"%s\" is already node \"%s\"'s (line %u)", t,
+		    n->name, first->name, line_of(L, first->span));
 	return 0;
 }
 
+/* Routes are prefixes: like netip.ParsePrefix callers in Tailscale, refuse host bits. */
 static int put_prefix(struct iload *L, node_t *s, size_t i, void *arg)
 {
 	struct rg_prefix *v = arg;
@@ -112,9 +170,20 @@ static int put_prefix(struct iload *L, node_t *s, size_t i, void *arg)
 
 	if (rg_prefix_parse(t, strlen(t), true, &v[i]) < 0) {
 		bad(L, s->span, "invalid route \"%s\"", t);
-		memset(&v[i], 0, sizeof(v[i]));
-		v[i].bits = 255; /* marks an entry to skip */
+	} else if (!rg_prefix_is_masked(&v[i])) {
+		struct rg_prefix p = v[i];
+		char want[RG_PREFIX_STRLEN];
+		rg_u128 lo, hi;
+
+		rg_prefix_bounds(&p, &lo, &hi);
+		p.addr = rg_addr_from_u128(lo, p.addr.is6);
+		rg_prefix_format(&p, want);
+		bad(L, s->span, "route \"%s\" has non-address bits set; expected \"%s\"", t, want);
+	} else {
+		return 0;
 	}
+	memset(&v[i], 0, sizeof(v[i]));
+	v[i].bits = 255; /* marks an entry to skip */
 	return 0;
 }
 
@@ -132,9 +201,35 @@ static int put_tag(struct iload *L, node_t *s, size_t i, void *arg)
 			k[j] = (char)(k[j] - 'A' + 'a');
 	if (strncmp(t, "tag:", 4) != 0)
 		bad(L, s->span, "invalid tag \"%s\": tags start with 'tag:'", t);
+	else
+		printable(L, s, "tags");
 	n->tags[i] = t;
 	n->tag_keys[i] = k;
 	return 0;
+}
+
+/*
+ * Relays know requesters by disco key alone: two nodes with one key would be
+ * one requester. Weak keys (the all-zero key among them) never enter a
+ * table, so sharing one gives nothing away.
+ */
+static void put_disco(struct iload *L, struct rg_span span, const char *dk, struct rg_inv_node *n)
+{
+	const struct rg_inv_node *first;
+	struct rg_disco_key k;
+
+	if (rg_hexkey_parse(dk, strlen(dk), "discokey:", n->disco) < 0) {
+		bad(L, span, "invalid disco_key \"%s\": want \"discokey:\" and 64 hex digits", dk);
+		return;
+	}
+	n->has_disco = true;
+	memcpy(k.b, n->disco, sizeof(k.b));
+	if (rg_disco_key_is_weak(&k))
+		return;
+	first = claim(L, &L->discos, n->disco, sizeof(n->disco), n, span);
+	if (first)
+		bad(L, span, "node \"%s\" has the disco key of node \"%s\" (line %u)", n->name,
+		    first->name, line_of(L, first->span));
 }
 
 static size_t array_len(struct iload *L, node_t *obj, const char *key)
@@ -142,6 +237,28 @@ static size_t array_len(struct iload *L, node_t *obj, const char *key)
 	node_t *m = member(L, obj, key);
 
 	return m && m->kind == RG_HJ_ARRAY ? m->nchildren : 0;
+}
+
+/* The second of two nodes with one name would be unreachable by --node, table query and logs. */
+static void put_node_name(struct iload *L, struct rg_inv_node *n, struct rg_span span)
+{
+	const struct rg_inv_node *first;
+
+	first = claim(L, &L->priv->nodes, n->name, strlen(n->name), n, span);
+	if (first)
+		bad(L, span, "duplicate node name \"%s\" (first at line %u)", n->name,
+		    line_of(L, first->span));
+}
+
+/* Nodes name their owner by login: two users with one login make ownership ambiguous. */
+static void put_user(struct iload *L, struct rg_inv_user *u, struct rg_span span)
+{
+	const struct rg_inv_user *first = claim(L, &L->priv->users, u->email, strlen(u->email), u,
+						span);
+
+	if (first)
+		bad(L, span, "duplicate user email \"%s\" (first at line %u)", u->email,
+		    line_of(L, first->span));
 }
 
 static int load_node(struct iload *L, node_t *o, struct rg_inv_node *n)
@@ -153,7 +270,9 @@ static int load_node(struct iload *L, node_t *o, struct rg_inv_node *n)
 	n->span = o->span;
 	n->name = str_member(L, o, "name", true);
 	n->user = str_member(L, o, "user", false);
-	if (!n->name)
+	if (n->name)
+		put_node_name(L, n, member(L, o, "name")->span);
+	else
 		n->name = "";
 	cap = array_len(L, o, "tags");
 	n->tags = rg_arena_alloc(a, (cap + 1) * sizeof(*n->tags));
@@ -170,13 +289,8 @@ static int load_node(struct iload *L, node_t *o, struct rg_inv_node *n)
 	each_str(L, o, "routable_ips", put_prefix, n->routable, &n->nroutable);
 	each_str(L, o, "approved_routes", put_prefix, n->approved, &n->napproved);
 	dk = str_member(L, o, "disco_key", false);
-	if (dk) {
-		if (rg_hexkey_parse(dk, strlen(dk), "discokey:", n->disco) == 0)
-			n->has_disco = true;
-		else
-			bad(L, member(L, o, "disco_key")->span,
-			    "invalid disco_key \"%s\": want \"discokey:\" and 64 hex digits", dk);
-	}
+	if (dk)
+		put_disco(L, member(L, o, "disco_key")->span, dk, n);
 	return 0;
 }
 
@@ -185,7 +299,7 @@ int rg_inventory_load(struct rg_source *src, struct rg_inventory **out, struct r
 	struct rg_hujson_error herr;
 	struct rg_inventory *inv = calloc(1, sizeof(*inv));
 	struct inv_priv *priv = calloc(1, sizeof(*priv));
-	struct iload L = { inv, priv, diags, 0 };
+	struct iload L = { .inv = inv, .priv = priv, .diags = diags };
 	node_t *root, *arr;
 	size_t i;
 
@@ -239,7 +353,7 @@ int rg_inventory_load(struct rg_source *src, struct rg_inventory **out, struct r
 				u->name = "";
 			inv->nusers++;
 			if (u->email)
-				rg_map_put(&priv->users, u->email, strlen(u->email), u, NULL);
+				put_user(&L, u, member(&L, o, "email")->span);
 		}
 	} else if (arr && arr->kind != RG_HJ_NULL) {
 		bad(&L, arr->span, "\"users\" must be an array");
@@ -252,7 +366,6 @@ int rg_inventory_load(struct rg_source *src, struct rg_inventory **out, struct r
 		for (i = 0; inv->nodes && i < arr->nchildren; i++) {
 			node_t *o = rg_hj_child(priv->doc, arr, i);
 			struct rg_inv_node *n = &inv->nodes[inv->nnodes];
-			void *old = NULL;
 
 			if (o->kind != RG_HJ_OBJECT) {
 				bad(&L, o->span, "a node is an object with \"name\", \"user\", \"tags\" and \"ips\"");
@@ -261,8 +374,6 @@ int rg_inventory_load(struct rg_source *src, struct rg_inventory **out, struct r
 			if (load_node(&L, o, n) < 0)
 				break;
 			n->index = inv->nnodes++;
-			if (rg_map_put(&priv->nodes, n->name, strlen(n->name), n, &old) == 0 && old)
-				bad(&L, n->span, "duplicate node name \"%s\"", n->name);
 		}
 	} else if (arr->kind != RG_HJ_NULL) {
 		bad(&L, arr->span, "\"nodes\" must be an array");
@@ -284,6 +395,8 @@ int rg_inventory_load(struct rg_source *src, struct rg_inventory **out, struct r
 			inv->domains[inv->ndomains++] = strchr(inv->users[0].email, '@') + 1;
 	}
 done:
+	rg_map_free(&L.ips);
+	rg_map_free(&L.discos);
 	if (L.errors || diags->oom) {
 		rg_inventory_free(inv);
 		return -1;

@@ -33,14 +33,17 @@ void rg_excerpt_append(struct rg_buf *out, struct rg_source *src, struct rg_span
 	rg_buf_puts(out, indent);
 	if (from)
 		rg_buf_puts(out, "...");
-	/* Never echo raw control bytes or broken UTF-8 to a terminal: '?' keeps the columns. */
+	/*
+	 * Never echo control characters (C1 included) or broken UTF-8 to a
+	 * terminal: '?' keeps the columns.
+	 */
 	for (i = from; i < to;) {
-		uint32_t cp;
+		uint32_t cp = u[i];
 		size_t l = u[i] < 0x80 ? 1 : rg_utf8_decode(u + i, to - i, &cp);
 
-		if (!l || (u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f) {
+		if (!l || (rg_unicode_iscontrol(cp) && cp != '\t')) {
 			rg_buf_putc(out, '?');
-			i++;
+			i += l ? l : 1;
 			continue;
 		}
 		rg_buf_append(out, line + i, l);

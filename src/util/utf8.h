@@ -16,6 +16,11 @@ size_t rg_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
 size_t rg_utf8_check(const unsigned char *p, size_t n);
 /* Encodes cp (must be a valid scalar value) into out[4]; returns the length. */
 size_t rg_utf8_encode(uint32_t cp, char *out);
+/* Go's unicode.IsControl: C0 (U+0000..U+001F), DEL and C1 (U+007F..U+009F). */
+static inline bool rg_unicode_iscontrol(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+}
 /* Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols, U+0020. */
 bool rg_unicode_isprint(uint32_t cp);
 /* Number of code points in p[0..n) (invalid bytes count one each). */
