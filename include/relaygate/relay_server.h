@@ -26,7 +26,10 @@
  * server never reads a clock. Expiry is checked exactly at use and by
  * rg_relay_server_reclaim(), which the daemon calls periodically.
  *
- * Threads: none. One server object must not be used concurrently.
+ * Threads: none. One server object must not be used concurrently. The only
+ * state servers may share is the LamportID clock (an atomic) and the pair
+ * directory (a mutex taken on the allocation path and when endpoints close,
+ * never on the forwarding path); see struct rg_relay_config.
  * Ownership: rg_relay_server_new() copies the config (keys included: wipe
  * yours with rg_relay_config_wipe()); the auth context is borrowed and must
  * outlive its use. rg_relay_server_free(NULL) is a no-op.
@@ -168,6 +171,11 @@ struct rg_relay_config {
 	 * (they share ServerDisco, so IDs must be unique and increase across
 	 * them: clients keep the highest per ServerDisco). NULL: own counter. */
 	_Atomic uint64_t *lamport_clock;
+	/* Directory shared by the servers sharding one relay, so that a pair
+	 * has at most one endpoint among them (relay_pairdir.h; needs
+	 * fixed_server_disco). NULL: this server alone answers for its pairs.
+	 * Borrowed: it must outlive the server. */
+	struct rg_relay_pairdir *pairdir;
 };
 
 struct rg_relay_counters {
@@ -179,7 +187,8 @@ struct rg_relay_counters {
 	uint64_t challenges;         /* Challenges sent */
 	uint64_t binds;              /* legs bound by a valid Answer */
 	uint64_t allocations;        /* endpoints created */
-	uint64_t allocations_reused; /* idempotent repeats */
+	uint64_t allocations_reused; /* idempotent repeats, allocations_remote included */
+	uint64_t allocations_remote; /* answered with another server's endpoint (pairdir) */
 	uint64_t alloc_responses;    /* responses sent on the relay port */
 	uint64_t expired;            /* endpoints closed by their lifetimes */
 	uint64_t revoked;            /* endpoints closed by rg_relay_server_revalidate */
@@ -219,6 +228,7 @@ struct rg_relay_session {
 };
 
 struct rg_relay_server;
+struct rg_relay_pairdir;
 
 /* Defaults for everything but the keys and the auth callbacks. */
 void rg_relay_config_init(struct rg_relay_config *c);

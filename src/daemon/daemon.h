@@ -10,8 +10,11 @@
  * writable memory. What crosses threads: the table pointer (published by
  * the main thread, acquired by workers between batches), the reload epoch
  * and its acknowledgements, the rare handed-over datagram (inbox.h), the
- * LamportID clock (one atomic add per new endpoint) and the counters each
- * worker publishes after every batch for the metrics page.
+ * LamportID clock (one atomic add per new endpoint), the pair directory
+ * (relay_pairdir.h: one mutex, taken only when a shard allocates or closes
+ * an endpoint, so that both clients of a pair get the same endpoint
+ * whichever shards their requests reach) and the counters each worker
+ * publishes after every batch for the metrics page.
  */
 #ifndef RGD_DAEMON_H
 #define RGD_DAEMON_H
@@ -21,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "relaygate/relay_pairdir.h"
 #include "relaygate/relay_server.h"
 #include "relaygate/relay_steer.h"
 #include "daemon/authz.h"
@@ -131,6 +135,8 @@ struct rgd_daemon {
 	struct rg_cpus cpus;
 	const char *sockets_source;            /* "cpus" or "flag" */
 	uint32_t nshards;
+	uint32_t shard_endpoints;              /* max_endpoints of each shard */
+	struct rg_relay_pairdir *pairdir;      /* with nshards > 1, else NULL */
 	struct rgd_sock *socks[RGD_FAMILIES];  /* nshards each, or NULL */
 	struct rg_addrport bound[RGD_FAMILIES];
 	bool gso_at_start[RGD_FAMILIES];

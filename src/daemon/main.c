@@ -153,6 +153,14 @@ static void choose_addrs(struct rgd_daemon *d)
 
 static int start_workers(struct rgd_daemon *d, struct rg_err *err)
 {
+	d->shard_endpoints = (d->cfg.max_endpoints + d->nshards - 1) / d->nshards;
+	/* Several shards: the pair directory keeps one endpoint per pair among
+	 * them (allocation path only). Room for every shard's endpoints. */
+	if (d->nshards > 1) {
+		d->pairdir = rg_relay_pairdir_new(d->shard_endpoints * d->nshards, err);
+		if (!d->pairdir)
+			return -1;
+	}
 	d->workers = calloc(d->nshards, sizeof(*d->workers));
 	if (!d->workers)
 		return rg_err_set(err, "out of memory");
@@ -180,6 +188,9 @@ static void stop_workers(struct rgd_daemon *d)
 		rgd_worker_free(&d->workers[i]);
 	free(d->workers);
 	d->workers = NULL;
+	/* After every shard's server: they leave it as they close endpoints. */
+	rg_relay_pairdir_free(d->pairdir);
+	d->pairdir = NULL;
 }
 
 static void log_ready(const struct rgd_daemon *d, const struct rg_addrport *metrics)

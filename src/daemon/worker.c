@@ -5,7 +5,10 @@
  * endpoints it no longer allows), wait for datagrams, receive them in
  * batches, split GRO super-packets, hand each datagram to the server, queue
  * what it says to send, send the batch, reclaim expired endpoints once a
- * second, publish counters. Nothing on this path locks or allocates.
+ * second, publish counters. Nothing on the forwarding path locks or
+ * allocates. Only allocation requests and endpoint closes (reclamation,
+ * revocation) take a lock: the pair directory's, shared by the shards
+ * (relay_pairdir.h).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -530,7 +533,7 @@ static int add_fd(struct rgd_worker *w, int fd, uint32_t tag, struct rg_err *err
 static int server_new(struct rgd_daemon *d, struct rgd_worker *w, struct rg_err *err)
 {
 	struct rg_relay_config rc;
-	uint32_t per_shard = (d->cfg.max_endpoints + d->nshards - 1) / d->nshards;
+	uint32_t per_shard = d->shard_endpoints;
 	uint64_t cache = 2ULL * d->authz->info.nnodes / d->nshards;
 	struct rg_err e;
 
@@ -551,6 +554,7 @@ static int server_new(struct rgd_daemon *d, struct rgd_worker *w, struct rg_err 
 	 * requests under known keys cannot evict them into new key agreements. */
 	rc.key_cache_size = (uint32_t)(cache < 1024 ? 1024 : cache > 65536 ? 65536 : cache);
 	rc.lamport_clock = &d->lamport;
+	rc.pairdir = d->pairdir; /* NULL with one shard */
 	w->srv = rg_relay_server_new(&rc, &e);
 	rg_relay_config_wipe(&rc);
 	if (!w->srv)

@@ -44,6 +44,9 @@ static int check_config(const struct rg_relay_config *c, struct rg_err *err)
 	if (c->max_endpoints < 1 || c->max_endpoints > (1u << 24) || c->max_per_requester < 1 ||
 	    c->max_connecting_per_requester < 1 || c->max_idle_senders > (1u << 24))
 		return rg_err_set(err, "relay: endpoint quotas must lie within 1..%u", 1u << 24);
+	/* Servers answer with each other's endpoints: one ServerDisco for all. */
+	if (c->pairdir && !c->fixed_server_disco)
+		return rg_err_set(err, "relay: a shared pair directory needs a fixed server disco key");
 	return 0;
 }
 
@@ -115,10 +118,8 @@ void rg_relay_server_free(struct rg_relay_server *s)
 	for (uint32_t i = 1; i <= s->eps.cap; i++) {
 		struct rg_relay_ep *ep = rg_relay_pool_get(&s->eps, i);
 
-		if (ep) {
-			sodium_memzero(ep, sizeof(*ep));
-			free(ep);
-		}
+		if (ep)
+			rg_relay_ep_close(s, ep); /* also leaves the pair directory */
 	}
 	for (uint32_t i = 1; i <= s->senders.cap; i++)
 		free(rg_relay_pool_get(&s->senders, i));

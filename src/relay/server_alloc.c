@@ -1,4 +1,5 @@
-/* Endpoint allocation: pair checks, VNI selection, quotas, idempotency. */
+/* Endpoint allocation: pair checks, VNI selection, quotas, idempotency (also
+ * across the servers sharing a pair directory). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,12 @@ static enum rg_relay_drop check_quotas(const struct rg_relay_server *s,
 	return RG_RELAY_DROP_NONE;
 }
 
+/*
+ * Creates the endpoint's bookkeeping: VNI, slot, indexes, LamportID and,
+ * with a pair directory, its entry (the caller holds the directory's lock).
+ * The box keys are computed afterwards by endpoint_keys(), outside the
+ * lock.
+ */
 static enum rg_relay_drop new_endpoint(struct rg_relay_server *s, struct rg_relay_sender *rec,
 				       const struct rg_disco_key c[2], uint32_t h, int64_t now,
 				       struct rg_relay_ep **out)
@@ -93,40 +100,101 @@ static enum rg_relay_drop new_endpoint(struct rg_relay_server *s, struct rg_rela
 		return RG_RELAY_DROP_NO_MEMORY;
 	ep->client[0] = c[0];
 	ep->client[1] = c[1];
-	s->counters.key_agreements += 2;
-	if (rg_disco_shared_compute(&s->disco_priv, &c[0], &ep->shared[0]) < 0 ||
-	    rg_disco_shared_compute(&s->disco_priv, &c[1], &ep->shared[1]) < 0) {
-		sodium_memzero(ep, sizeof(*ep));
-		free(ep);
-		return RG_RELAY_DROP_KEY_AGREEMENT;
-	}
 	ep->vni = vni;
 	ep->pair_hash = h;
 	ep->allocated_at = now;
 	ep->state = RG_RELAY_EP_CONNECTING;
 	ep->requester = rec->slot;
-	/* The quota check left room in the pool and both indexes: no failure
-	 * is expected below, but undo cleanly if there is one. */
+	/* The quota check left room in the pool and both indexes (and the
+	 * directory is sized for every server's pool): no failure is expected
+	 * below, but undo cleanly if there is one. */
 	ep->slot = rg_relay_pool_put(&s->eps, ep);
 	if (!ep->slot || rg_relay_index_add(&s->by_vni, rg_relay_vni_hash(s, vni), ep->slot) < 0)
 		goto fail;
-	if (rg_relay_index_add(&s->by_pair, h, ep->slot) < 0) {
-		rg_relay_index_del(&s->by_vni, rg_relay_vni_hash(s, vni), ep->slot);
-		goto fail;
-	}
+	if (rg_relay_index_add(&s->by_pair, h, ep->slot) < 0)
+		goto fail_vni;
 	ep->lamport = s->cfg.lamport_clock ? atomic_fetch_add(s->cfg.lamport_clock, 1) + 1
 					   : ++s->lamport;
+	if (s->cfg.pairdir) {
+		struct rg_relay_pairdir_entry x = { .client = { c[0], c[1] }, .owner = s,
+						    .vni = vni, .lamport = ep->lamport };
+
+		if (rg_relay_pairdir_add(s->cfg.pairdir, &x) < 0) {
+			rg_relay_index_del(&s->by_pair, h, ep->slot);
+			goto fail_vni;
+		}
+	}
 	rec->n_endpoints++;
 	rec->n_connecting++;
 	s->counters.endpoints[RG_RELAY_EP_CONNECTING]++;
-	s->counters.allocations++;
 	*out = ep;
 	return RG_RELAY_DROP_NONE;
+fail_vni:
+	rg_relay_index_del(&s->by_vni, rg_relay_vni_hash(s, vni), ep->slot);
 fail:
 	rg_relay_pool_del(&s->eps, ep->slot);
 	sodium_memzero(ep, sizeof(*ep));
 	free(ep);
 	return RG_RELAY_DROP_QUOTA_GLOBAL;
+}
+
+/* The two X25519 agreements of a new endpoint; closes it if one fails. */
+static enum rg_relay_drop endpoint_keys(struct rg_relay_server *s, struct rg_relay_ep *ep)
+{
+	s->counters.key_agreements += 2;
+	if (rg_disco_shared_compute(&s->disco_priv, &ep->client[0], &ep->shared[0]) < 0 ||
+	    rg_disco_shared_compute(&s->disco_priv, &ep->client[1], &ep->shared[1]) < 0) {
+		rg_relay_ep_close(s, ep);
+		return RG_RELAY_DROP_KEY_AGREEMENT;
+	}
+	return RG_RELAY_DROP_NONE;
+}
+
+/*
+ * The pair directory (relay_pairdir.h), when servers shard one relay.
+ *
+ * Invariant: a server holds an endpoint for a pair if and only if the
+ * directory's entry for that pair names this server and that endpoint's
+ * VNI. Hence at most one endpoint per pair among the servers. It holds
+ * because:
+ *  - an entry is added only by the server creating the endpoint, in the
+ *    same critical section in which it found the pair absent: of two
+ *    servers allocating one pair at once, the second to take the lock finds
+ *    the first one's entry and answers with it;
+ *  - an entry is removed only by its owner, under the lock, when it closes
+ *    the endpoint (rg_relay_ep_close), before the endpoint disappears;
+ *  - a server asks the directory before creating an endpoint. It finds its
+ *    own endpoints without the lock (find_pair): only its own thread adds or
+ *    removes them and their entries.
+ * Under the lock: the lookup, the quota checks and the bookkeeping of a new
+ * endpoint. Its two X25519 agreements come after the unlock; meanwhile
+ * another server may already answer with the endpoint, but no packet can
+ * use it yet: its VNI's datagrams are handled by this server's thread,
+ * which is busy here.
+ * An entry may name an endpoint its owner is about to close (expired but
+ * not yet reclaimed, or closed just after another server read the entry):
+ * the client's Bind then fails and it allocates again, as with Tailscale.
+ * Answering with another server's endpoint charges no quota (nothing is
+ * created); the requester's replay memory stays where its request landed.
+ * The forwarding path never takes the lock.
+ */
+static bool remote_endpoint(struct rg_relay_server *s, const struct rg_disco_key c[2],
+			    struct rg_relay_endpoint_info *out)
+{
+	const struct rg_relay_pairdir_entry *x = rg_relay_pairdir_find(s->cfg.pairdir, c);
+
+	if (!x)
+		return false;
+	if (x->owner == s) {
+		/* Impossible by the invariant (find_pair found nothing): drop
+		 * the stale entry rather than advertise a missing endpoint. */
+		rg_relay_pairdir_del(s->cfg.pairdir, c, s, x->vni);
+		return false;
+	}
+	rg_relay_info_fill(s, c, x->vni, x->lamport, out);
+	s->counters.allocations_reused++;
+	s->counters.allocations_remote++;
+	return true;
 }
 
 enum rg_relay_drop rg_relay_alloc_core(struct rg_relay_server *s,
@@ -137,6 +205,7 @@ enum rg_relay_drop rg_relay_alloc_core(struct rg_relay_server *s,
 	struct rg_disco_key c[2];
 	struct rg_relay_ep *ep;
 	struct rg_relay_sender *rec;
+	struct rg_relay_pairdir *dir = s->cfg.pairdir;
 	enum rg_relay_drop r;
 	uint32_t h;
 
@@ -163,11 +232,23 @@ enum rg_relay_drop rg_relay_alloc_core(struct rg_relay_server *s,
 		return RG_RELAY_DROP_NONE;
 	}
 	rec = rg_relay_sender_get(s, requester, now);
+	if (dir) {
+		rg_relay_pairdir_lock(dir);
+		if (remote_endpoint(s, c, out)) {
+			rg_relay_pairdir_unlock(dir);
+			return RG_RELAY_DROP_NONE;
+		}
+	}
 	r = check_quotas(s, rec);
 	if (r == RG_RELAY_DROP_NONE)
 		r = new_endpoint(s, rec, c, h, now, &ep);
+	if (dir)
+		rg_relay_pairdir_unlock(dir);
+	if (r == RG_RELAY_DROP_NONE)
+		r = endpoint_keys(s, ep);
 	if (r != RG_RELAY_DROP_NONE)
 		return r;
+	s->counters.allocations++;
 	rg_relay_ep_info(s, ep, out);
 	out->created = true;
 	return RG_RELAY_DROP_NONE;

@@ -51,6 +51,14 @@ void rg_relay_ep_close(struct rg_relay_server *s, struct rg_relay_ep *ep)
 {
 	struct rg_relay_sender *req = rg_relay_pool_get(&s->senders, ep->requester);
 
+	/* Whatever closes it (lifetimes, revalidation, free, a failed key
+	 * agreement), the endpoint leaves the directory first, so that the next
+	 * request for the pair, on any server, creates a new one. */
+	if (s->cfg.pairdir) {
+		rg_relay_pairdir_lock(s->cfg.pairdir);
+		rg_relay_pairdir_del(s->cfg.pairdir, ep->client, s, ep->vni);
+		rg_relay_pairdir_unlock(s->cfg.pairdir);
+	}
 	rg_relay_index_del(&s->by_vni, rg_relay_vni_hash(s, ep->vni), ep->slot);
 	rg_relay_index_del(&s->by_pair, ep->pair_hash, ep->slot);
 	rg_relay_pool_del(&s->eps, ep->slot);
@@ -84,12 +92,18 @@ bool rg_relay_is_own_addr(const struct rg_relay_server *s, const struct rg_addrp
 void rg_relay_ep_info(const struct rg_relay_server *s, const struct rg_relay_ep *ep,
 		      struct rg_relay_endpoint_info *out)
 {
+	rg_relay_info_fill(s, ep->client, ep->vni, ep->lamport, out);
+}
+
+void rg_relay_info_fill(const struct rg_relay_server *s, const struct rg_disco_key client[2],
+			uint32_t vni, uint64_t lamport, struct rg_relay_endpoint_info *out)
+{
 	memset(out, 0, sizeof(*out));
 	out->server_disco = s->disco_pub;
-	out->client[0] = ep->client[0];
-	out->client[1] = ep->client[1];
-	out->lamport_id = ep->lamport;
-	out->vni = ep->vni;
+	out->client[0] = client[0];
+	out->client[1] = client[1];
+	out->lamport_id = lamport;
+	out->vni = vni;
 	out->bind_lifetime_ns = s->cfg.bind_lifetime_ns;
 	out->steady_lifetime_ns = s->cfg.steady_lifetime_ns;
 	/* The current candidates, like Tailscale (they may change over time). */

@@ -4,6 +4,7 @@
 
 #include "relaygate/disco_cache.h"
 #include "relaygate/geneve.h"
+#include "relaygate/relay_pairdir.h"
 #include "relaygate/relay_server.h"
 #include "relay/table.h"
 
@@ -129,6 +130,10 @@ bool rg_relay_is_own_key(const struct rg_relay_server *s, const struct rg_disco_
 bool rg_relay_is_own_addr(const struct rg_relay_server *s, const struct rg_addrport *a);
 void rg_relay_ep_info(const struct rg_relay_server *s, const struct rg_relay_ep *ep,
 		      struct rg_relay_endpoint_info *out);
+/* The same for an endpoint known by its pair, VNI and LamportID (one of
+ * another server sharing the pair directory, hence ServerDisco). */
+void rg_relay_info_fill(const struct rg_relay_server *s, const struct rg_disco_key client[2],
+			uint32_t vni, uint64_t lamport, struct rg_relay_endpoint_info *out);
 
 /* server_sender.c */
 struct rg_relay_sender *rg_relay_sender_find(const struct rg_relay_server *s,
@@ -144,6 +149,26 @@ enum rg_relay_drop rg_relay_alloc_core(struct rg_relay_server *s,
 enum rg_relay_drop rg_relay_check_pair(const struct rg_relay_server *s,
 				       const struct rg_disco_key *requester,
 				       const struct rg_disco_key *a, const struct rg_disco_key *b);
+
+/* pairdir.c: what the directory records per pair. Every function but
+ * lock/unlock expects the caller to hold the lock. */
+struct rg_relay_pairdir_entry {
+	struct rg_disco_key client[2]; /* sorted */
+	const struct rg_relay_server *owner;
+	uint32_t vni;
+	uint64_t lamport;
+};
+
+void rg_relay_pairdir_lock(struct rg_relay_pairdir *d);
+void rg_relay_pairdir_unlock(struct rg_relay_pairdir *d);
+/* The entry of the sorted pair c, or NULL; valid until the unlock. */
+const struct rg_relay_pairdir_entry *rg_relay_pairdir_find(const struct rg_relay_pairdir *d,
+							   const struct rg_disco_key c[2]);
+/* -1 when full or when the pair already has an entry. */
+int rg_relay_pairdir_add(struct rg_relay_pairdir *d, const struct rg_relay_pairdir_entry *x);
+/* Removes the entry of c if it names owner and vni. */
+void rg_relay_pairdir_del(struct rg_relay_pairdir *d, const struct rg_disco_key c[2],
+			  const void *owner, uint32_t vni);
 
 /* server_bind.c */
 enum rg_relay_verdict rg_relay_handle_control(struct rg_relay_server *s, struct rg_relay_ep *ep,

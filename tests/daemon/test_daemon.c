@@ -835,6 +835,142 @@ static void test_gso_mixed_vnis(void **state)
 	stop_ok(w);
 }
 
+/*
+ * The pair directory: with 4 shards, the two clients of a pair usually reach
+ * different shards, yet both get the one endpoint of the pair (same VNI and
+ * LamportID), whichever side asks first and also when both ask at once.
+ */
+#define PD_NODES 16
+#define PD_PAIRS 64      /* asked one side after the other */
+#define PD_BOTH 32       /* then asked by both sides at once */
+
+struct pd_pair {
+	int x, y;        /* node indexes; x asks first */
+};
+
+static void pd_client(struct world *w, struct fx_client *c, struct fx_node *self,
+		      struct fx_node *peer)
+{
+	assert_int_equal(fx_client_init(c, &w->env, self, peer, &w->d.udp[0]), 0);
+}
+
+/* Waits for the response to generation gen on c. */
+static void pd_response(struct fx_client *c, uint32_t gen, struct rg_relay_endpoint_info *info)
+{
+	uint8_t pkt[RG_RELAY_CLIENT_PACKET_MAX];
+
+	for (int tries = 0; tries < 4; tries++) {
+		ssize_t r = fx_recv(c->fd, pkt, sizeof(pkt), T_MS, NULL);
+
+		assert_true(r > 0);
+		if (rg_relay_client_alloc_response(&c->c, pkt, (size_t)r, gen, info) == 0)
+			return;
+	}
+	fail_msg("no allocation response");
+}
+
+static void test_pair_directory(void **state)
+{
+	struct world *w = *state;
+	const char *args[] = { "--listen", "127.0.0.1:0", "--sockets", "4", NULL };
+	struct fx_node *nodes[PD_NODES];
+	struct pd_pair pairs[PD_PAIRS + PD_BOTH];
+	bool allowed[3 + PD_NODES];
+	struct fx_client cx, cy;
+	struct rg_relay_endpoint_info ix, iy, shared = { 0 };
+	uint32_t gen = 1;
+	int crossing = 0, n = 0;
+
+	for (int i = 0; i < PD_NODES; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "p%d", i);
+		nodes[i] = fx_node_add(&w->env, name);
+		assert_non_null(nodes[i]);
+	}
+	for (size_t i = 0; i < w->env.nnodes; i++)
+		allowed[i] = i != 2;
+	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, NULL), 0);
+	/* Pairs {i, i + d}: d = 1..4 one after the other, 5..6 at once. */
+	for (int d = 1; d <= 6; d++)
+		for (int i = 0; i < PD_NODES; i++, n++) {
+			pairs[n].x = n % 2 ? (i + d) % PD_NODES : i;
+			pairs[n].y = n % 2 ? i : (i + d) % PD_NODES;
+			crossing += shard_of(nodes[i], 4) != shard_of(nodes[(i + d) % PD_NODES], 4);
+		}
+	assert_int_equal(n, PD_PAIRS + PD_BOTH);
+	assert_true(crossing >= n / 4); /* 3/4 of them expected */
+	start(w, args);
+	assert_int_equal(w->d.sockets, 4);
+	for (int p = 0; p < PD_PAIRS; p++) {
+		struct fx_node *x = nodes[pairs[p].x], *y = nodes[pairs[p].y];
+
+		pd_client(w, &cx, x, y);
+		pd_client(w, &cy, y, x);
+		assert_int_equal(fx_allocate(&cx, gen++, &ix, T_MS), 0);
+		assert_int_equal(fx_allocate(&cy, gen++, &iy, T_MS), 0);
+		if (ix.vni != iy.vni || ix.lamport_id != iy.lamport_id)
+			fail_msg("pair %d (shards %u, %u): VNI %u/%u, LamportID %llu/%llu", p,
+				 shard_of(x, 4), shard_of(y, 4), ix.vni, iy.vni,
+				 (unsigned long long)ix.lamport_id, (unsigned long long)iy.lamport_id);
+		if (shard_of(x, 4) != shard_of(y, 4) && !shared.vni)
+			shared = ix;
+		fx_client_free(&cx);
+		fx_client_free(&cy);
+	}
+	for (int p = PD_PAIRS; p < PD_PAIRS + PD_BOTH; p++) {
+		struct fx_node *x = nodes[pairs[p].x], *y = nodes[pairs[p].y];
+		uint8_t qx[RG_RELAY_CLIENT_PACKET_MAX], qy[RG_RELAY_CLIENT_PACKET_MAX];
+		size_t nx, ny;
+		uint32_t gx = gen++, gy = gen++;
+
+		pd_client(w, &cx, x, y);
+		pd_client(w, &cy, y, x);
+		assert_int_equal(rg_relay_client_alloc_request(&cx.c, gx, qx, sizeof(qx), &nx), 0);
+		assert_int_equal(rg_relay_client_alloc_request(&cy.c, gy, qy, sizeof(qy), &ny), 0);
+		assert_int_equal(fx_send(cx.fd, &cx.relay, qx, nx), 0);
+		assert_int_equal(fx_send(cy.fd, &cy.relay, qy, ny), 0);
+		pd_response(&cx, gx, &ix);
+		pd_response(&cy, gy, &iy);
+		if (ix.vni != iy.vni || ix.lamport_id != iy.lamport_id)
+			fail_msg("pair %d asked at once: VNI %u/%u, LamportID %llu/%llu", p, ix.vni,
+				 iy.vni, (unsigned long long)ix.lamport_id,
+				 (unsigned long long)iy.lamport_id);
+		fx_client_free(&cx);
+		fx_client_free(&cy);
+	}
+	/* One endpoint per pair, each created once and handed out twice. */
+	expect_metric(w, "tailscaled_peer_relay_endpoints{state=\"connecting\"}", n);
+	expect_metric(w, "relaygated_allocations_total{result=\"allowed\",reason=\"new\"}", n);
+	expect_metric(w, "relaygated_allocations_total{result=\"allowed\",reason=\"existing\"}",
+		      n);
+	/* A pair whose clients' requests reached two shards binds and forwards
+	 * on the endpoint both were given. */
+	assert_true(shared.vni != 0);
+	{
+		int x = -1, y = -1;
+
+		for (int i = 0; i < PD_NODES; i++) {
+			if (rg_disco_key_equal(&nodes[i]->pub, &shared.client[0]))
+				x = i;
+			if (rg_disco_key_equal(&nodes[i]->pub, &shared.client[1]))
+				y = i;
+		}
+		assert_true(x >= 0 && y >= 0);
+		pd_client(w, &cx, nodes[x], nodes[y]);
+		pd_client(w, &cy, nodes[y], nodes[x]);
+		assert_int_equal(rg_relay_client_set_server(&cx.c, &shared.server_disco), 0);
+		assert_int_equal(rg_relay_client_set_server(&cy.c, &shared.server_disco), 0);
+		assert_int_equal(fx_bind(&cx, shared.vni, 1, T_MS), 0);
+		assert_int_equal(fx_bind(&cy, shared.vni, 1, T_MS), 0);
+		ping_ok(&cx, &cy, shared.vni);
+		ping_ok(&cy, &cx, shared.vni);
+		fx_client_free(&cx);
+		fx_client_free(&cy);
+	}
+	stop_ok(w);
+}
+
 /* Line shape of the exposition format. */
 static void check_exposition(const char *body)
 {
@@ -1164,6 +1300,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_count_cgroup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gso_mixed_vnis, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pair_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sd_notify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_mixed, setup, teardown),
