@@ -83,20 +83,101 @@ void text_sanitize(struct rg_buf *b, const char *s)
 	}
 }
 
+/* Code point ranges, sorted, inclusive. */
+struct cp_range {
+	uint32_t lo, hi;
+};
+
+/* Combining marks, zero-width and invisible format characters: no column. */
+static const struct cp_range zero_width[] = {
+	{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x05bf, 0x05bf },
+	{ 0x05c1, 0x05c2 }, { 0x05c4, 0x05c5 }, { 0x05c7, 0x05c7 }, { 0x0610, 0x061a },
+	{ 0x064b, 0x065f }, { 0x0670, 0x0670 }, { 0x06d6, 0x06dc }, { 0x06df, 0x06e4 },
+	{ 0x0e31, 0x0e31 }, { 0x0e34, 0x0e3a }, { 0x0e47, 0x0e4e }, { 0x1ab0, 0x1aff },
+	{ 0x1dc0, 0x1dff }, { 0x200b, 0x200f }, { 0x202a, 0x202e }, { 0x2060, 0x2064 },
+	{ 0x20d0, 0x20ff }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff },
+	{ 0xe0100, 0xe01ef },
+};
+
+/* East Asian Wide and Fullwidth blocks, and emoji: two columns. */
+static const struct cp_range double_width[] = {
+	{ 0x1100, 0x115f }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf },
+	{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xa960, 0xa97f }, { 0xac00, 0xd7a3 },
+	{ 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f }, { 0xff00, 0xff60 },
+	{ 0xffe0, 0xffe6 }, { 0x1f300, 0x1f64f }, { 0x1f900, 0x1f9ff }, { 0x20000, 0x2fffd },
+	{ 0x30000, 0x3fffd },
+};
+
+static bool in_ranges(const struct cp_range *r, size_t n, uint32_t cp)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp > r[mid].hi)
+			lo = mid + 1;
+		else if (cp < r[mid].lo)
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Columns a terminal gives one code point (as wcwidth, without a locale). */
+static size_t cp_width(uint32_t cp)
+{
+	if (cp < 0x300)
+		return 1;
+	if (in_ranges(zero_width, sizeof(zero_width) / sizeof(zero_width[0]), cp))
+		return 0;
+	return in_ranges(double_width, sizeof(double_width) / sizeof(double_width[0]), cp) ? 2 : 1;
+}
+
+/* Decodes the code point at s[i..n) into *cp; its length (1 for a stray byte). */
+static size_t next_cp(const char *s, size_t n, size_t i, uint32_t *cp)
+{
+	size_t l = rg_utf8_decode((const unsigned char *)s + i, n - i, cp);
+
+	if (!l) {
+		*cp = '?';
+		l = 1;
+	}
+	return l;
+}
+
 size_t text_width(const char *s, size_t n)
 {
-	return rg_utf8_count((const unsigned char *)s, n);
+	size_t i = 0, cols = 0;
+
+	while (i < n) {
+		uint32_t cp;
+
+		i += next_cp(s, n, i, &cp);
+		cols += cp_width(cp);
+	}
+	return cols;
 }
 
 size_t text_prefix(const char *s, size_t n, size_t w)
 {
 	size_t i = 0, cols = 0;
 
-	while (i < n && cols < w) {
-		i++;
-		while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		cols++;
+	while (i < n) {
+		uint32_t cp;
+		size_t l = next_cp(s, n, i, &cp), cw = cp_width(cp);
+
+		/* Never split a wide character; but always make progress. */
+		if (cols + cw > w && i > 0)
+			break;
+		i += l;
+		cols += cw;
+		/* Marks that follow stay with their base character. */
+		while (i < n && (l = next_cp(s, n, i, &cp)) && cp_width(cp) == 0)
+			i += l;
+		if (cols >= w)
+			break;
 	}
 	return i;
 }

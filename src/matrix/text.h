@@ -26,9 +26,11 @@ void esc_dot(struct rg_buf *b, const char *s);
  * become '?', so that names cannot move the cursor or change colours.
  */
 void text_sanitize(struct rg_buf *b, const char *s);
-/* Display width of sanitized text: one column per code point. */
+/* Display width of sanitized text in terminal columns: two for East Asian
+ * wide characters and emoji, none for combining marks and zero-width ones. */
 size_t text_width(const char *s, size_t n);
-/* Bytes of the longest prefix of s[0..n) that is at most w columns wide. */
+/* Bytes of the longest prefix of s[0..n) that is at most w columns wide
+ * (at least one character, so that wrapping always progresses). */
 size_t text_prefix(const char *s, size_t n, size_t w);
 
 #endif

@@ -109,7 +109,7 @@ static size_t check_width(const char *s, unsigned width)
 		const char *nl = strchr(s, '\n');
 
 		assert_non_null(nl); /* ends with a newline */
-		if (rg_utf8_count((const unsigned char *)s, (size_t)(nl - s)) > width) {
+		if (text_width(s, (size_t)(nl - s)) > width) {
 			print_error("line wider than %u: %.*s\n", width, (int)(nl - s), s);
 			fail();
 		}
@@ -229,6 +229,44 @@ static void test_limit_and_notes(void **state)
 	fx_free(&f);
 }
 
+/* Terminal columns, not code points: wide CJK, combining and zero-width marks. */
+static void test_display_width(void **state)
+{
+	static const char wide[] = "\xe6\x95\xb0\xe6\x8d\xae"; /* two CJK characters */
+	static const char inv[] =
+		"{\"nodes\": [\n"
+		"  {\"name\": \"\xe6\x95\xb0\xe6\x8d\xae\xe5\xba\x93\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8-1\","
+		"   \"user\": null, \"tags\": [\"tag:db\"], \"ips\": [\"100.64.2.1\"]},\n"
+		"  {\"name\": \"cafe\xcc\x81-\xe2\x80\x8bweb\", \"user\": null, \"tags\": [\"tag:web\"],"
+		"   \"ips\": [\"100.64.1.1\"]}\n"
+		"]}\n";
+	static const char pol[] =
+		"{\"tagOwners\": {\"tag:web\": [], \"tag:db\": []},\n"
+		" \"grants\": [{\"src\": [\"tag:web\"], \"dst\": [\"tag:db\"],"
+		" \"ip\": [\"tcp:5432\", \"tcp:8000-8999\", \"udp:53\"]}]}\n";
+	struct rg_matrix_opts o = { NULL, RG_MATRIX_GROUP_NEVER, 0 };
+	struct fx f;
+	struct rg_matrix *m;
+
+	(void)state;
+	assert_int_equal(text_width(wide, strlen(wide)), 4);
+	assert_int_equal(text_width("cafe\xcc\x81", 6), 4);          /* e + combining acute */
+	assert_int_equal(text_width("a\xe2\x80\x8b" "b", 5), 2);      /* zero-width space */
+	/* A wide character is not split, and a too-narrow limit still advances. */
+	assert_int_equal(text_prefix(wide, strlen(wide), 3), 3);
+	assert_int_equal(text_prefix(wide, strlen(wide), 1), 3);
+	assert_int_equal(text_prefix("cafe\xcc\x81x", 7, 4), 6);     /* the mark stays */
+	m = fx_one(&f, inv, pol, &o);
+	for (unsigned w = 20; w <= 80; w += 7) {
+		char *t = render(m, RG_MATRIX_TABLE, w, 0);
+
+		check_width(t, w);
+		assert_non_null(strstr(t, "tcp:5432"));
+		free(t);
+	}
+	fx_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_formats_escape),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_limit_and_notes),
+		cmocka_unit_test(test_display_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
