@@ -343,6 +343,10 @@ struct rg_inventory;
 size_t rg_policy_validate(struct rg_policy *p, const struct rg_inventory *inv,
 			  struct rg_diags *diags);
 
+/* IP sets may name IP sets this deep; deeper is refused like a cycle (it
+ * bounds the resolver's recursion). */
+#define RG_IPSET_MAX_DEPTH 256
+
 /* Name lookups (NULL when not defined). Tags compare case-insensitively. */
 const struct rg_group *rg_policy_group(const struct rg_policy *p, const char *name);
 const struct rg_tag_owner *rg_policy_tag(const struct rg_policy *p, const char *name);

@@ -179,8 +179,9 @@ int eval_ipset_def(struct rg_eval *e, const char *name, struct rg_ipset *out, un
 		return rg_ipset_union(out, cached);
 	if (!d)
 		return rg_err_set(err, "ipset not found: \"%s\"", name);
-	if (depth > 32)
-		return rg_err_set(err, "ipset \"%s\": circular reference", name);
+	if (depth > RG_IPSET_MAX_DEPTH)
+		return rg_err_set(err, "ipset \"%s\": circular reference (or nested more than %d deep)",
+				  name, RG_IPSET_MAX_DEPTH);
 	rg_ipset_init(&acc);
 	rg_ipset_init(&one);
 	for (i = 0; i < d->n; i++) {

@@ -283,33 +283,75 @@ static void check_hosts(struct vctx *v)
 	}
 }
 
-static bool ipset_cycle(struct vctx *v, const struct rg_ipset_def *d, const struct rg_ipset_def **stack,
-			size_t depth)
+/*
+ * For every IP set, whether a circular reference (or a chain deeper than
+ * RG_IPSET_MAX_DEPTH) is reachable from it: one
+ * iterative depth-first walk over the references, linear in their number
+ * (sets that name the same set many times cannot make it exponential, and
+ * a long chain cannot exhaust the stack). NULL when out of memory.
+ */
+static bool *ipset_cycles(const struct rg_policy *p)
 {
-	size_t i, k;
+	struct frame {
+		size_t set, op;
+	} *stack = malloc((p->nipsets ? p->nipsets : 1) * sizeof(*stack));
+	uint8_t *state = calloc(p->nipsets ? p->nipsets : 1, 1); /* 0 new, 1 open, 2 done */
+	bool *bad = calloc(p->nipsets ? p->nipsets : 1, sizeof(*bad));
 
-	if (depth >= 64)
-		return true;
-	for (k = 0; k < depth; k++)
-		if (stack[k] == d)
-			return true;
-	stack[depth] = d;
-	for (i = 0; i < d->n; i++) {
-		const struct rg_ipset_def *ref;
-
-		if (d->ops[i].target.kind != RG_SEL_IPSET)
-			continue;
-		ref = rg_policy_ipset(v->p, d->ops[i].target.text);
-		if (ref && ipset_cycle(v, ref, stack, depth + 1))
-			return true;
+	if (!stack || !state || !bad) {
+		free(bad);
+		bad = NULL;
+		goto out;
 	}
-	return false;
+	for (size_t root = 0; root < p->nipsets; root++) {
+		size_t top = 0;
+
+		if (state[root])
+			continue;
+		stack[top++] = (struct frame){ root, 0 };
+		state[root] = 1;
+		while (top) {
+			struct frame *f = &stack[top - 1];
+			const struct rg_ipset_def *d = &p->ipsets[f->set];
+			const struct rg_ipset_def *ref = NULL;
+			size_t j;
+
+			while (f->op < d->n && !ref) {
+				const struct rg_selector *t = &d->ops[f->op++].target;
+
+				if (t->kind == RG_SEL_IPSET)
+					ref = rg_policy_ipset(p, t->text);
+			}
+			if (!ref) {
+				state[f->set] = 2;
+				if (--top && bad[f->set])
+					bad[stack[top - 1].set] = true;
+				continue;
+			}
+			j = (size_t)(ref - p->ipsets);
+			if (state[j] == 1 || top >= RG_IPSET_MAX_DEPTH)
+				bad[f->set] = true; /* j reaches f->set: a cycle (or too deep) */
+			else if (state[j] == 2)
+				bad[f->set] |= bad[j];
+			else {
+				state[j] = 1;
+				stack[top++] = (struct frame){ j, 0 };
+			}
+		}
+	}
+out:
+	free(stack);
+	free(state);
+	return bad;
 }
 
 static void check_ipsets(struct vctx *v)
 {
-	const struct rg_ipset_def *stack[64];
+	bool *cycle = ipset_cycles(v->p);
 	size_t i, j;
+
+	if (!cycle && v->p->nipsets)
+		v->diags->oom = 1;
 
 	for (i = 0; i < v->p->nipsets; i++) {
 		const struct rg_ipset_def *d = &v->p->ipsets[i];
@@ -340,9 +382,11 @@ static void check_ipsets(struct vctx *v)
 				    d->ops[j].text.s);
 			}
 		}
-		if (ipset_cycle(v, d, stack, 0))
-			err(v, d->key_span, "ipsets[\"%s\"]: circular reference", d->name);
+		if (cycle && cycle[i])
+			err(v, d->key_span, "ipsets[\"%s\"]: circular reference (or nested more than %d "
+			    "deep)", d->name, RG_IPSET_MAX_DEPTH);
 	}
+	free(cycle);
 }
 
 static void check_postures(struct vctx *v)
