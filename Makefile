@@ -203,7 +203,7 @@ lint-tests: all
 	$(Q)$(PYTHON) tests/lint/test_lint.py --bin $(RELAYGATE)
 
 # The corpus and the CLI cases once more through the ASan+UBSan build (leaks, overflows).
-lint-asan: $(SAN_RELAYGATE)
+lint-asan: $(SAN_RELAYGATE) $(SAN_RELAYGATED)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	  bash tests/lint/corpus.sh $(BUILD)/asan
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
