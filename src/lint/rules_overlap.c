@@ -207,7 +207,7 @@ static int make_units(struct overlap *o)
 	o->units = calloc(o->nunits + 1, sizeof(*o->units));
 	if (!o->units)
 		return -1;
-	for (i = 0; i < p->ngrants; i++) {
+	for (i = 0; i < p->ngrants && i < p->nrules; i++) {
 		o->units[i].u.span = p->grants[i].span;
 		o->units[i].u.rules = (const struct rg_rule **)&p->rules[i];
 		o->units[i].u.nrules = 1;
@@ -218,6 +218,9 @@ static int make_units(struct overlap *o)
 
 		un->span = p->acls[i].span;
 		un->acl = true;
+		/* An invalid policy may have ACLs and no rules at all (p->rules NULL). */
+		if (!p->rules)
+			continue;
 		un->rules = (const struct rg_rule **)&p->rules[k];
 		while (k < p->nrules && p->rules[k]->index == i)
 			k++, un->nrules++;
