@@ -6,14 +6,12 @@
 
 #include "table/internal.h"
 
-/* Disco keys are public, so the comparison need not be constant-time. */
-static inline bool key_equal(const uint8_t *a, const uint8_t *b)
+static inline uint64_t word(const uint8_t *p)
 {
-	uint64_t x[4], y[4];
+	uint64_t w;
 
-	memcpy(x, a, sizeof(x));
-	memcpy(y, b, sizeof(y));
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+	memcpy(&w, p, sizeof(w));
+	return w;
 }
 
 uint32_t tbl_find(const struct rg_table *t, const uint8_t key[TBL_KEY_LEN])
@@ -21,11 +19,18 @@ uint32_t tbl_find(const struct rg_table *t, const uint8_t key[TBL_KEY_LEN])
 	uint32_t b = tbl_bucket(t->hk, key, t->nbuckets);
 	uint32_t i = tbl_le32(t->buckets + 4 * (size_t)b);
 	uint32_t end = tbl_le32(t->buckets + 4 * (size_t)b + 4);
+	/* The question's words once, in registers. Disco keys are public, so
+	 * the comparison need not be constant-time. */
+	uint64_t k0 = word(key), k1 = word(key + 8), k2 = word(key + 16), k3 = word(key + 24);
 
 	/* At most TBL_MAX_BUCKET keys (checked at load). */
-	for (; i < end; i++)
-		if (key_equal(t->keys + (size_t)i * TBL_KEY_LEN, key))
+	for (; i < end; i++) {
+		const uint8_t *c = t->keys + (size_t)i * TBL_KEY_LEN;
+
+		if (((word(c) ^ k0) | (word(c + 8) ^ k1) | (word(c + 16) ^ k2) |
+		     (word(c + 24) ^ k3)) == 0)
 			return i;
+	}
 	return TBL_NONE;
 }
 
