@@ -34,6 +34,9 @@ int rg_prefix_parse(const char *s, size_t n, bool allow_bare, struct rg_prefix *
 int rg_range_parse(const char *s, size_t n, struct rg_addr *lo, struct rg_addr *hi);
 
 void rg_addr_format(const struct rg_addr *a, char out[RG_ADDR_STRLEN]);
+/* An inclusive address interval as Tailscale writes it: "a", "a/n" or "a-b". */
+#define RG_INTERVAL_STRLEN (2 * RG_ADDR_STRLEN)
+void rg_interval_format(rg_u128 lo, rg_u128 hi, bool is6, char out[RG_INTERVAL_STRLEN]);
 void rg_prefix_format(const struct rg_prefix *p, char out[RG_PREFIX_STRLEN]);
 
 /* Addresses as integers: IPv4 in the low 32 bits. */

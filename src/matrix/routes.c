@@ -6,22 +6,10 @@
 
 void route_put_interval(struct rg_buf *b, rg_u128 lo, rg_u128 hi, bool is6)
 {
-	char x[RG_ADDR_STRLEN], y[RG_ADDR_STRLEN];
-	struct rg_addr a = rg_addr_from_u128(lo, is6), z = rg_addr_from_u128(hi, is6);
-	rg_u128 m = hi - lo; /* a prefix iff m + 1 is a power of two and lo is aligned to it */
+	char t[RG_INTERVAL_STRLEN];
 
-	rg_addr_format(&a, x);
-	if (lo == hi) {
-		rg_buf_puts(b, x);
-	} else if (((m + 1) & m) == 0 && (lo & m) == 0) {
-		unsigned host = (unsigned)(__builtin_popcountll((uint64_t)m) +
-					   __builtin_popcountll((uint64_t)(m >> 64)));
-
-		rg_buf_printf(b, "%s/%u", x, (is6 ? 128 : 32) - host);
-	} else {
-		rg_addr_format(&z, y);
-		rg_buf_printf(b, "%s-%s", x, y);
-	}
+	rg_interval_format(lo, hi, is6, t);
+	rg_buf_puts(b, t);
 }
 
 int route_ranges_to_set(const struct rg_matrix_range *r, size_t n, struct rg_ipset *out)

@@ -164,6 +164,26 @@ int rg_range_parse(const char *s, size_t n, struct rg_addr *lo, struct rg_addr *
 	return 0;
 }
 
+void rg_interval_format(rg_u128 lo, rg_u128 hi, bool is6, char out[RG_INTERVAL_STRLEN])
+{
+	char x[RG_ADDR_STRLEN], y[RG_ADDR_STRLEN];
+	struct rg_addr a = rg_addr_from_u128(lo, is6), z = rg_addr_from_u128(hi, is6);
+	rg_u128 m = hi - lo; /* a prefix iff m + 1 is a power of two and lo is aligned to it */
+
+	rg_addr_format(&a, x);
+	if (lo == hi) {
+		snprintf(out, RG_INTERVAL_STRLEN, "%s", x);
+	} else if (((m + 1) & m) == 0 && (lo & m) == 0) {
+		unsigned host = (unsigned)(__builtin_popcountll((uint64_t)m) +
+					   __builtin_popcountll((uint64_t)(m >> 64)));
+
+		snprintf(out, RG_INTERVAL_STRLEN, "%s/%u", x, (is6 ? 128 : 32) - host);
+	} else {
+		rg_addr_format(&z, y);
+		snprintf(out, RG_INTERVAL_STRLEN, "%s-%s", x, y);
+	}
+}
+
 void rg_addr_format(const struct rg_addr *a, char out[RG_ADDR_STRLEN])
 {
 	uint16_t g[8];
