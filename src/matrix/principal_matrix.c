@@ -182,6 +182,18 @@ struct pm {
 	struct acc_work w;
 };
 
+/* Keeps cell (row, col) unless it grants nothing; -1 when out of memory. */
+static int keep_cell(struct pm *x, size_t row, size_t col, const struct rg_matrix_access *a)
+{
+	if (acc_empty(a))
+		return 0;
+	if (rg_vec_grow(&x->tmp, &x->captmp, x->ntmp, sizeof(*x->tmp)) < 0)
+		return -1;
+	x->tmp[x->ntmp++] = (struct rg_matrix_cell){ (uint32_t)row, (uint32_t)col, a };
+	x->row_live[row] = x->col_live[col] = true;
+	return 0;
+}
+
 static int fill(struct pm *x, const struct rg_principals *pr, const struct rg_eval *e)
 {
 	struct matrix_priv *pv = x->m->priv;
@@ -202,14 +214,8 @@ static int fill(struct pm *x, const struct rg_principals *pr, const struct rg_ev
 			if (!x->cc[j].n)
 				continue;
 			a = meet(&x->g, &pv->pool, &x->w, &x->rc[i], &x->cc[j], &oom);
-			if (oom)
+			if (oom || keep_cell(x, i, j, a) < 0)
 				goto out;
-			if (acc_empty(a))
-				continue;
-			if (rg_vec_grow(&x->tmp, &x->captmp, x->ntmp, sizeof(*x->tmp)) < 0)
-				goto out;
-			x->tmp[x->ntmp++] = (struct rg_matrix_cell){ (uint32_t)i, (uint32_t)j, a };
-			x->row_live[i] = x->col_live[j] = true;
 		}
 	/* Routed destinations: what every source of the principal gets there. */
 	for (i = 0; i < pr->n; i++)
@@ -219,14 +225,8 @@ static int fill(struct pm *x, const struct rg_principals *pr, const struct rg_ev
 			const struct rg_matrix_access *a;
 
 			a = meet(&x->g, &pv->pool, &x->w, &x->rc[i], &one, &oom);
-			if (oom)
+			if (oom || keep_cell(x, i, pr->n + j, a) < 0)
 				goto out;
-			if (acc_empty(a))
-				continue;
-			if (rg_vec_grow(&x->tmp, &x->captmp, x->ntmp, sizeof(*x->tmp)) < 0)
-				goto out;
-			x->tmp[x->ntmp++] = (struct rg_matrix_cell){ (uint32_t)i, (uint32_t)(pr->n + j), a };
-			x->row_live[i] = x->col_live[pr->n + j] = true;
 		}
 	if (principal_lines(x->m, pr, x->row_live, x->row_line, true, NULL, 0) < 0 ||
 	    principal_lines(x->m, pr, x->col_live, x->col_line, false, x->dests, x->ndests) < 0)
