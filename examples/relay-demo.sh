@@ -8,12 +8,13 @@
 # a working relay needs real ones, generated here with 'relaygate keygen disco'
 # and written into a copy of the inventory.
 #
-# Usage: examples/relay-demo.sh [BUILD_DIR] (default build); PORT (default
-# 34780) is the UDP port on 127.0.0.1, METRICS (default 34781) the metrics one.
+# Usage: examples/relay-demo.sh [BUILD_DIR] (default build); PORT is the UDP
+# port on 127.0.0.1 and METRICS the metrics one (default 0 for both: the
+# kernel picks free ports and the script reads them from relaygated's log).
 set -euo pipefail
 build=${1:-build}
-port=${PORT:-34780}
-metrics=${METRICS:-34781}
+port=${PORT:-0}
+metrics=${METRICS:-0}
 rg=$build/relaygate
 rgd=$build/relaygated
 dir=$(mktemp -d)
@@ -57,14 +58,18 @@ for _ in $(seq 50); do
   kill -0 "$pid" 2>/dev/null || { cat "$dir/relaygated.log" >&2; exit 1; }
   sleep 0.1
 done
+# The address it bound (the port the kernel chose for port 0).
+relay=$(sed -n 's/.*msg=listening .*addr=\(127\.0\.0\.1:[0-9]*\).*/\1/p' "$dir/relaygated.log" | head -n 1)
+[ -n "$relay" ] || { cat "$dir/relaygated.log" >&2; exit 1; }
+echo "relaygated is listening on $relay"
 
 echo "== probe: app-vm-1 and app-vm-2 (allowed)"
-"$rg" probe --relay "127.0.0.1:$port" --relay-key "${pub[relay-1]}" \
+"$rg" probe --relay "$relay" --relay-key "${pub[relay-1]}" \
   --key "$dir/app-vm-1.key" --peer-key "$dir/app-vm-2.key" --count 3
 
 echo "== probe: carol-laptop and app-vm-2 (carol may not allocate)"
 rc=0
-"$rg" probe --relay "127.0.0.1:$port" --relay-key "${pub[relay-1]}" \
+"$rg" probe --relay "$relay" --relay-key "${pub[relay-1]}" \
   --key "$dir/carol-laptop.key" --peer-key "$dir/app-vm-2.key" --timeout 0.5 || rc=$?
 echo "probe exit status $rc (1: the relay refused)"
 [ "$rc" -eq 1 ]
