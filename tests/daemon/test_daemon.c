@@ -217,6 +217,23 @@ static void test_check_config(void **state)
 	free(d.log);
 }
 
+/* Adds n nodes named PREFIX0.., then writes a table allowing every node
+ * but carol (the third); allowed must hold one flag per node. */
+static void add_nodes(struct world *w, const char *prefix, struct fx_node **nodes, int n,
+		      bool *allowed)
+{
+	for (int i = 0; i < n; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		nodes[i] = fx_node_add(&w->env, name);
+		assert_non_null(nodes[i]);
+	}
+	for (size_t i = 0; i < w->env.nnodes; i++)
+		allowed[i] = i != 2;
+	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, NULL), 0);
+}
+
 /* Lines of the daemon's log so far that contain needle. */
 static int count_lines(struct fx_daemon *d, const char *needle)
 {
@@ -681,16 +698,7 @@ static void test_steering(void **state)
 	struct fx_node *nodes[16];
 	int busy = 0;
 
-	for (int i = 0; i < 16; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "n%d", i);
-		nodes[i] = fx_node_add(&w->env, name);
-		assert_non_null(nodes[i]);
-	}
-	for (size_t i = 0; i < w->env.nnodes; i++)
-		allowed[i] = i != 2;
-	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, NULL), 0);
+	add_nodes(w, "n", nodes, 16, allowed);
 	start(w, args);
 	assert_int_equal(w->d.sockets, 4);
 	for (int i = 0; i < 16; i += 2) {
@@ -881,16 +889,7 @@ static void test_pair_directory(void **state)
 	uint32_t gen = 1;
 	int crossing = 0, n = 0;
 
-	for (int i = 0; i < PD_NODES; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "p%d", i);
-		nodes[i] = fx_node_add(&w->env, name);
-		assert_non_null(nodes[i]);
-	}
-	for (size_t i = 0; i < w->env.nnodes; i++)
-		allowed[i] = i != 2;
-	assert_int_equal(fx_table_write(&w->env, w->env.table, 1, allowed, NULL), 0);
+	add_nodes(w, "p", nodes, PD_NODES, allowed);
 	/* Pairs {i, i + d}: d = 1..4 one after the other, 5..6 at once. */
 	for (int d = 1; d <= 6; d++)
 		for (int i = 0; i < PD_NODES; i++, n++) {

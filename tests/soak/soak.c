@@ -301,6 +301,17 @@ static struct stream_totals stream_stop(struct stream *s)
 	return t;
 }
 
+/* What the stream delivers in `seconds` with nothing else going on. */
+static int stream_alone(struct stream *s, struct fx_client *a, struct fx_client *b, uint32_t vni,
+			double seconds, struct stream_totals *out)
+{
+	if (stream_start(s, a, b, vni) < 0)
+		return -1;
+	sleep_ms((long)(seconds * 1000));
+	*out = stream_stop(s);
+	return 0;
+}
+
 /* --- the world: keys, table, daemon, one bound pair --- */
 
 struct world {
@@ -776,10 +787,8 @@ static int flood(struct world *w, double seconds)
 	if (f.h.npkts != 64)
 		goto out;
 	/* The pair alone. */
-	if (stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
+	if (stream_alone(&s, &w->ca, &w->cb, w->vni, seconds, &base) < 0)
 		goto out;
-	sleep_ms((long)(seconds * 1000));
-	base = stream_stop(&s);
 	/* The pair under the flood. */
 	if (snap(&w->d, &a) < 0 || stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
 		goto out;
@@ -967,11 +976,8 @@ static int reloads(struct world *w, double seconds)
 
 	if (world_start(w, args) < 0)
 		return -1;
-	if (stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
-		goto out;
-	sleep_ms((long)(seconds * 1000));
-	base = stream_stop(&s);
-	if (snap(&w->d, &a) < 0 || stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
+	if (stream_alone(&s, &w->ca, &w->cb, w->vni, seconds, &base) < 0 || snap(&w->d, &a) < 0 ||
+	    stream_start(&s, &w->ca, &w->cb, w->vni) < 0)
 		goto out;
 	/* 100 reloads of freshly compiled tables (same grants, a higher serial), at 10/s. */
 	t0 = now_s();
