@@ -68,7 +68,6 @@ static void put_header(uint8_t *h, const struct layout *l, const struct tbl_inde
 	tbl_put32(h + H_NRELAYS, l->c.nrelays);
 	tbl_put32(h + H_NCLASSES, l->c.nclasses);
 	tbl_put32(h + H_NBUCKETS, l->c.nbuckets);
-	tbl_put32(h + H_MAXBUCKET, x->max_bucket);
 	tbl_put32(h + H_UNKEYED, unkeyed);
 	for (i = 0; i < SEC_COUNT; i++) {
 		tbl_put32(h + H_SECTIONS + 8 * i, (uint32_t)l->off[i]);
@@ -183,8 +182,8 @@ int rg_table_build(const struct rg_eval *e, const struct rg_table_build_opts *o,
 	st->nnodes = l.c.nnodes;
 	st->unkeyed = x.unkeyed;
 	put_header(buf, &l, &x, o, st->unkeyed);
-	for (i = 0; i <= x.nbuckets; i++)
-		tbl_put32(buf + l.off[SEC_BUCKETS] + 4 * i, x.buckets[i]);
+	for (i = 0; i < x.nbuckets; i++)
+		tbl_put32(buf + l.off[SEC_SEEDS] + 4 * i, x.seeds[i]);
 	for (i = 0; i < x.nnodes; i++)
 		memcpy(buf + l.off[SEC_KEYS] + TBL_KEY_LEN * i, e->nodes[x.order[i]].node->disco,
 		       TBL_KEY_LEN);

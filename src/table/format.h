@@ -12,14 +12,14 @@
 
 #define TBL_MAGIC "RGTABLE"       /* and a NUL: 8 bytes */
 #define TBL_MAGIC_LEN 8
-#define TBL_VERSION 1
+#define TBL_VERSION 2
 #define TBL_HEADER_SIZE 256
 #define TBL_SIG_LEN 64
 #define TBL_RELAY_SIZE 48
 #define TBL_KEY_LEN 32
 #define TBL_NAME_STRIDE 16        /* the names index holds every 16th node name's offset */
-#define TBL_BUCKET_LOAD 2         /* keys per bucket on average */
-#define TBL_MAX_BUCKET 32         /* longest bucket a table may have (bounds every lookup) */
+#define TBL_BUCKET_LOAD 4         /* keys per seed bucket on average (the writer's choice) */
+#define TBL_MAX_BUCKET 32         /* the writer's bound on a seed bucket (bounds its search) */
 #define TBL_MAX_NODES (1u << 24)
 #define TBL_MAX_CLASSES (1u << 16)
 #define TBL_MAX_SIZE ((uint64_t)1 << 30)
@@ -41,7 +41,7 @@ enum {
 	H_NRELAYS = 172,
 	H_NCLASSES = 176,
 	H_NBUCKETS = 180,
-	H_MAXBUCKET = 184,
+	H_ZERO = 184,              /* u32 zero (was the longest bucket in version 1) */
 	H_UNKEYED = 188,
 	H_SECTIONS = 192,          /* SEC_COUNT x (u32 offset, u32 size) */
 	H_RESERVED = 240,          /* zero up to TBL_HEADER_SIZE */
@@ -50,7 +50,7 @@ enum {
 /* Relay record field offsets. */
 enum { R_KEY = 0, R_NAME = 32, R_NODE = 36, R_CLASS = 40, R_RESERVED = 44 };
 
-enum { SEC_RELAYS, SEC_BUCKETS, SEC_KEYS, SEC_GRANTS, SEC_NAMEIDX, SEC_STRINGS, SEC_COUNT };
+enum { SEC_RELAYS, SEC_SEEDS, SEC_KEYS, SEC_GRANTS, SEC_NAMEIDX, SEC_STRINGS, SEC_COUNT };
 
 struct tbl_counts {
 	uint32_t nnodes, nrelays, nclasses, nbuckets;
@@ -106,28 +106,49 @@ static inline uint32_t tbl_stride(uint32_t nclasses)
 }
 
 /*
- * The bucket of a disco key: NH (the UMAC hash: a sum of products of
- * key-offset 64-bit words, ε-almost-universal) under the table's random
- * hash key, whose high bits are mapped onto [0, nbuckets) by a multiply.
- * Keys an adversary picks without knowing the hash key spread evenly; the
- * writer bounds the longest bucket in any case (TBL_MAX_BUCKET).
+ * The key index is a minimal perfect hash ("hash and displace"): every key
+ * the table holds has a slot of its own in [0, nnodes), and its node index
+ * is that slot. A key's 64-bit hash is NH (the UMAC hash: a sum of products
+ * of key-offset 64-bit words, ε-almost-universal) under the table's random
+ * hash key. Its high half picks a bucket; the bucket's seed, chosen by the
+ * writer so that the bucket's keys land on free slots, is mixed with the
+ * low half (MurmurHash3's 64-bit finalizer, a bijection) to give the slot.
+ * A lookup is one hash, one seed and one key comparison: no probing, no
+ * loop, no branch on the key. Any seed gives a slot in range, so a hostile
+ * table can only misplace keys, which makes them miss (deny).
  */
-static inline uint32_t tbl_bucket(const uint64_t hk[4], const uint8_t key[TBL_KEY_LEN],
-				  uint32_t nbuckets)
+static inline uint64_t tbl_hash(const uint64_t hk[4], const uint8_t key[TBL_KEY_LEN])
 {
 	unsigned __int128 a = (unsigned __int128)(tbl_le64(key) + hk[0]) * (tbl_le64(key + 8) + hk[1]);
 	unsigned __int128 b = (unsigned __int128)(tbl_le64(key + 16) + hk[2]) *
 			      (tbl_le64(key + 24) + hk[3]);
-	uint64_t h = (uint64_t)((a + b) >> 64);
 
+	return (uint64_t)((a + b) >> 64);
+}
+
+static inline uint32_t tbl_bucket(uint64_t h, uint32_t nbuckets)
+{
 	return (uint32_t)(((h >> 32) * nbuckets) >> 32);
+}
+
+/* The slot of a key of hash h in a bucket of that seed; nnodes > 0. */
+static inline uint32_t tbl_slot(uint64_t h, uint32_t seed, uint32_t nnodes)
+{
+	uint64_t z = (h & 0xffffffffu) | (uint64_t)seed << 32;
+
+	z ^= z >> 33;
+	z *= 0xff51afd7ed558ccdull;
+	z ^= z >> 33;
+	z *= 0xc4ceb9fe1a85ec53ull;
+	z ^= z >> 33;
+	return (uint32_t)(((z >> 32) * nnodes) >> 32);
 }
 
 /* Expected size of every section but the string table (which the header gives). */
 static inline void tbl_section_sizes(const struct tbl_counts *c, uint64_t size[SEC_COUNT])
 {
 	size[SEC_RELAYS] = (uint64_t)c->nrelays * TBL_RELAY_SIZE;
-	size[SEC_BUCKETS] = ((uint64_t)c->nbuckets + 1) * 4;
+	size[SEC_SEEDS] = (uint64_t)c->nbuckets * 4;
 	size[SEC_KEYS] = (uint64_t)c->nnodes * TBL_KEY_LEN;
 	size[SEC_GRANTS] = (uint64_t)c->nnodes * tbl_stride(c->nclasses);
 	size[SEC_NAMEIDX] = ((uint64_t)c->nnodes + TBL_NAME_STRIDE - 1) / TBL_NAME_STRIDE * 4;

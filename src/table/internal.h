@@ -34,13 +34,13 @@ static inline bool tbl_authz_allows(const struct tbl_authz *a, size_t cls, size_
 
 /*
  * The nodes indexed by disco key (index.c): table node i is eval node
- * order[i]; nodes are grouped by bucket and sorted by key within one.
+ * order[i], and i is the slot the perfect hash gives its key (format.h).
  */
 struct tbl_index {
 	uint32_t *order;        /* table node -> eval node */
 	uint32_t *id_of;        /* eval node -> table node, or TBL_NONE (not a keyed requester) */
-	uint32_t *buckets;      /* nbuckets + 1 first-node indexes */
-	uint32_t nnodes, nbuckets, max_bucket;
+	uint32_t *seeds;        /* nbuckets: each bucket's seed */
+	uint32_t nnodes, nbuckets;
 	uint32_t unkeyed;       /* eval nodes without a usable disco key */
 	uint64_t hk[4];
 };
@@ -57,7 +57,7 @@ struct rg_table {
 	size_t len;
 	void *map;               /* the mapping to unmap, or NULL (rg_table_open_mem) */
 	size_t maplen;
-	const uint8_t *relays, *buckets, *keys, *grants, *nameidx;
+	const uint8_t *relays, *seeds, *keys, *grants, *nameidx;
 	const char *strings;
 	uint32_t strings_len;
 	uint64_t hk[4];

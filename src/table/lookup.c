@@ -14,24 +14,29 @@ static inline uint64_t word(const uint8_t *p)
 	return w;
 }
 
+/* The slot of a key: the only place it can be (nnodes > 0). */
+static inline uint32_t slot_of(const struct rg_table *t, const uint8_t key[TBL_KEY_LEN])
+{
+	uint64_t h = tbl_hash(t->hk, key);
+
+	return tbl_slot(h, tbl_le32(t->seeds + 4 * (size_t)tbl_bucket(h, t->nbuckets)), t->nnodes);
+}
+
+/* Disco keys are public, so the comparison need not be constant-time. */
+static inline bool same_key(const uint8_t *a, const uint8_t *b)
+{
+	return ((word(a) ^ word(b)) | (word(a + 8) ^ word(b + 8)) | (word(a + 16) ^ word(b + 16)) |
+		(word(a + 24) ^ word(b + 24))) == 0;
+}
+
 uint32_t tbl_find(const struct rg_table *t, const uint8_t key[TBL_KEY_LEN])
 {
-	uint32_t b = tbl_bucket(t->hk, key, t->nbuckets);
-	uint32_t i = tbl_le32(t->buckets + 4 * (size_t)b);
-	uint32_t end = tbl_le32(t->buckets + 4 * (size_t)b + 4);
-	/* The question's words once, in registers. Disco keys are public, so
-	 * the comparison need not be constant-time. */
-	uint64_t k0 = word(key), k1 = word(key + 8), k2 = word(key + 16), k3 = word(key + 24);
+	uint32_t i;
 
-	/* At most TBL_MAX_BUCKET keys (checked at load). */
-	for (; i < end; i++) {
-		const uint8_t *c = t->keys + (size_t)i * TBL_KEY_LEN;
-
-		if (((word(c) ^ k0) | (word(c + 8) ^ k1) | (word(c + 16) ^ k2) |
-		     (word(c + 24) ^ k3)) == 0)
-			return i;
-	}
-	return TBL_NONE;
+	if (!t->nnodes)
+		return TBL_NONE;
+	i = slot_of(t, key);
+	return same_key(t->keys + (size_t)i * TBL_KEY_LEN, key) ? i : TBL_NONE;
 }
 
 static inline const uint8_t *relay_rec(const struct rg_table *t, uint32_t relay)
@@ -49,11 +54,21 @@ bool rg_table_allowed_at(const struct rg_table *t, uint32_t relay, uint32_t node
 	return t->grants[(size_t)node * t->stride + cls / 8] >> (cls % 8) & 1;
 }
 
+/*
+ * The hot path: the grant bit of the key's slot, and-ed with whether the key
+ * is the one there. Neither the key nor the answer steers a branch, so a
+ * relay answering many requests pays no mispredictions.
+ */
 bool rg_table_allowed(const struct rg_table *t, uint32_t relay, const uint8_t key[RG_TABLE_KEY_LEN])
 {
-	if (!t || !key || relay >= t->nrelays)
+	uint32_t i, cls;
+
+	if (!t || !key || relay >= t->nrelays || !t->nnodes)
 		return false;
-	return rg_table_allowed_at(t, relay, tbl_find(t, key));
+	i = slot_of(t, key);
+	cls = tbl_le32(relay_rec(t, relay) + R_CLASS);
+	return same_key(t->keys + (size_t)i * TBL_KEY_LEN, key) &
+	       (t->grants[(size_t)i * t->stride + cls / 8] >> (cls % 8) & 1);
 }
 
 uint32_t rg_table_node_find(const struct rg_table *t, const uint8_t key[RG_TABLE_KEY_LEN])

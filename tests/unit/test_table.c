@@ -243,7 +243,7 @@ static void test_small_answers(void **state)
 	small_table(7, 1700000000, &key_a, &buf, &len);
 	assert_int_equal(rg_table_open_mem(buf, len, &trust, &t, &err), 0);
 	rg_table_get_info(t, &info);
-	assert_int_equal(info.version, 1);
+	assert_int_equal(info.version, 2);
 	assert_int_equal(info.serial, 7);
 	assert_int_equal(info.created, 1700000000);
 	assert_true(info.verified);
@@ -280,6 +280,88 @@ static void test_small_answers(void **state)
 	rg_table_close(t);
 	rg_table_close(NULL);
 	free(buf);
+}
+
+/* The slot the table's perfect hash gives key (format.h). */
+static uint32_t slot_in(const uint8_t *buf, const uint8_t *key)
+{
+	const uint8_t *seeds = buf + tbl_le32(buf + H_SECTIONS + 8 * SEC_SEEDS);
+	uint64_t hk[4], h;
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		hk[i] = tbl_le64(buf + H_HASHKEY + 8 * i);
+	h = tbl_hash(hk, key);
+	return tbl_slot(h, tbl_le32(seeds + 4 * tbl_bucket(h, tbl_le32(buf + H_NBUCKETS))),
+			tbl_le32(buf + H_NNODES));
+}
+
+/*
+ * The perfect hash at sizes from one key to tens of thousands: every key at a
+ * slot of its own (its node index) and allowed; foreign keys never.
+ */
+static void gen_many(struct rg_buf *inv, unsigned n)
+{
+	unsigned i;
+
+	rg_buf_puts(inv, "{\"users\": [{\"id\": 1, \"name\": \"a\", \"email\": \"a@example.com\"}],"
+		    " \"nodes\": [{\"name\": \"r\", \"user\": null, \"tags\": [\"tag:relay\"],"
+		    " \"ips\": [\"100.127.255.254\"]}");
+	for (i = 1; i <= n; i++) {
+		rg_buf_printf(inv, ", {\"name\": \"n%u\", \"user\": \"a@example.com\", \"tags\": [],"
+			      " \"ips\": [\"100.64.%u.%u\"]", i, i >> 8, i & 255);
+		put_key(inv);
+		rg_buf_putc(inv, '}');
+	}
+	rg_buf_puts(inv, "]}");
+}
+
+static void test_index_sizes(void **state)
+{
+	static const char pol[] =
+		"{\"tagOwners\": {\"tag:relay\": [\"a@example.com\"]}, \"grants\": [{\"src\":"
+		" [\"autogroup:member\"], \"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}]}";
+	static const unsigned sizes[] = { 1, 2, 3, 4, 5, 31, 257, 4099, 30000 };
+	struct rg_table_trust trust = trust_of(&key_a);
+	size_t z;
+
+	(void)state;
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct fixture f;
+		struct rg_buf inv;
+		struct rg_table *t;
+		struct rg_table_build_stats st;
+		uint8_t *buf, foreign[32];
+		size_t len;
+		uint32_t i;
+
+		rng_state = 0x243f6a8885a308d3ull + z;
+		rg_buf_init(&inv, 0);
+		gen_many(&inv, sizes[z]);
+		assert_false(rg_buf_failed(&inv));
+		assert_int_equal(fixture_load(&f, pol, inv.data), 0);
+		rg_buf_free(&inv);
+		if (sizes[z] <= 257)
+			assert_int_equal(fixture_round_trip(&f, &key_a), sizes[z]);
+		fixture_compile(&f, &key_a, 1, 0, &buf, &len, &st);
+		assert_int_equal(st.nnodes, sizes[z]);
+		assert_int_equal(rg_table_open_mem(buf, len, &trust, &t, NULL), 0);
+		for (i = 0; i < sizes[z]; i++) {
+			const uint8_t *k = rg_table_node_key_at(t, i);
+
+			assert_int_equal(slot_in(buf, k), i);
+			assert_int_equal(rg_table_node_find(t, k), i);
+			assert_true(rg_table_allowed(t, 0, k));
+		}
+		for (i = 0; i < 1000; i++) {
+			randombytes_buf(foreign, sizeof(foreign));
+			assert_false(rg_table_allowed(t, 0, foreign));
+			assert_int_equal(rg_table_node_find(t, foreign), RG_TABLE_NONE);
+		}
+		rg_table_close(t);
+		free(buf);
+		fixture_free(&f);
+	}
 }
 
 /* Every change of every byte: refused when verified; never a crash unverified. */
@@ -472,25 +554,39 @@ static size_t st_nodes(const uint8_t *buf)
 	return tbl_le32(buf + H_NNODES);
 }
 
-/* Overwrites node k's key at key with one whose hash names another bucket. */
+/* Overwrites node k's key at key with one whose slot is another node's. */
 static void misplace(uint8_t *buf, size_t key, size_t k)
 {
-	uint32_t nb = tbl_le32(buf + H_NBUCKETS), b, home = 0;
-	const uint8_t *dir = buf + tbl_le32(buf + H_SECTIONS + 8 * SEC_BUCKETS);
-	uint64_t hk[4];
 	unsigned tries;
 
-	for (b = 0; b < 4; b++)
-		hk[b] = tbl_le64(buf + H_HASHKEY + 8 * b);
-	for (b = 0; b < nb; b++)
-		if (k >= tbl_le32(dir + 4 * b) && k < tbl_le32(dir + 4 * b + 4))
-			home = b;
 	for (tries = 0; tries < 64; tries++) {
 		randombytes_buf(buf + key, 32);
-		if (tbl_bucket(hk, buf + key, nb) != home)
+		if (slot_in(buf, buf + key) != k)
 			return;
 	}
-	fail_msg("no key hashes outside bucket %u", home);
+	fail_msg("no key has a slot other than %zu", k);
+}
+
+/* Every lookup of a table whose seeds were rewritten: at most what the original allows. */
+static void check_reseeded(const uint8_t *orig, uint8_t *buf, size_t len)
+{
+	struct rg_table_trust trust = trust_of(&key_a);
+	struct rg_table *a, *b;
+	size_t off = tbl_le32(orig + H_SECTIONS + 8 * SEC_KEYS), k, moved = 0;
+	uint32_t r;
+
+	resign(buf, len);
+	assert_int_equal(rg_table_open_mem(orig, len, &trust, &a, NULL), 0);
+	assert_int_equal(rg_table_open_mem(buf, len, &trust, &b, NULL), 0);
+	for (k = 0; k < st_nodes(orig); k++) {
+		moved += slot_in(buf, orig + off + 32 * k) != k;
+		for (r = 0; r < 2; r++)
+			if (rg_table_allowed(b, r, orig + off + 32 * k))
+				assert_true(rg_table_allowed(a, r, orig + off + 32 * k));
+	}
+	assert_true(moved > 0);
+	rg_table_close(a);
+	rg_table_close(b);
 }
 
 static void test_signed_but_malformed(void **state)
@@ -513,13 +609,17 @@ static void test_signed_but_malformed(void **state)
 	MUTATE("one relay more", tbl_put32(buf + H_NRELAYS, 3));
 	MUTATE("more classes than relays", tbl_put32(buf + H_NCLASSES, 3));
 	MUTATE("no buckets", tbl_put32(buf + H_NBUCKETS, 0));
-	MUTATE("a long bucket bound", tbl_put32(buf + H_MAXBUCKET, TBL_MAX_BUCKET + 1));
+	MUTATE("the zero field", tbl_put32(buf + H_ZERO, 1));
 	MUTATE("reserved bytes", buf[H_RESERVED + 3] = 1);
 	MUTATE("a section past the end", tbl_put32(buf + H_SECTIONS + 8 * SEC_STRINGS, 0x7fffffff));
 	MUTATE("a strings size past the end",
 	       tbl_put32(buf + H_SECTIONS + 8 * SEC_STRINGS + 4, 0x7fffffff));
-	off = tbl_le32(buf + H_SECTIONS + 8 * SEC_BUCKETS);
-	MUTATE("a bucket past the keys", tbl_put32(buf + off + 4, 99));
+	/* Any seed is in bounds: rewritten seeds misplace keys, which only denies. */
+	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_SEEDS);
+	memcpy(buf, orig, len);
+	for (k = 0; k < tbl_le32(orig + H_NBUCKETS); k++)
+		tbl_put32(buf + off + 4 * k, tbl_le32(orig + off + 4 * k) ^ 0x5a5a5a5au);
+	check_reseeded(orig, buf, len);
 	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_RELAYS);
 	MUTATE("a relay node out of range", tbl_put32(buf + off + R_NODE, 77));
 	MUTATE("a relay class out of range", tbl_put32(buf + off + R_CLASS, 2));
@@ -531,7 +631,7 @@ static void test_signed_but_malformed(void **state)
 	MUTATE("unterminated strings", buf[off] = 'x');
 	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_GRANTS);
 	MUTATE("a grant bit past the classes", buf[off] |= 0x80);
-	/* A key outside its hash's bucket is accepted but never found: it fails closed. */
+	/* A key off its slot is accepted but never found: it fails closed. */
 	memcpy(buf, orig, len);
 	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_KEYS);
 	for (k = 0; k < st_nodes(orig) && memcmp(buf + off + 32 * k, k3, 32) != 0; k++)
@@ -686,6 +786,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_generated),
+		cmocka_unit_test(test_index_sizes),
 		cmocka_unit_test(test_small_answers),
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_hostile_header_bytes),
