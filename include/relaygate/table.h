@@ -11,7 +11,7 @@
  * a table is opened from a file (mapped read-only), every offset and count is
  * checked, and the signature is verified against one of the trusted keys
  * before any lookup is exposed. Lookups allocate nothing and take constant
- * expected time.
+ * time: one hash and one key comparison (a perfect hash, docs/table-format.md).
  *
  * Ownership: rg_table_open returns a table the caller closes with
  * rg_table_close (NULL is a no-op). Strings returned by accessors point into
@@ -71,7 +71,7 @@ const char *rg_table_relay_name(const struct rg_table *t, uint32_t relay);
 
 /*
  * The authorization question: may the node with this disco key allocate
- * endpoints on relay? No allocation, constant expected time.
+ * endpoints on relay? No allocation, constant time, no branch on the key.
  */
 bool rg_table_allowed(const struct rg_table *t, uint32_t relay, const uint8_t key[RG_TABLE_KEY_LEN]);
 /* The name of the node with that disco key (for logs), or NULL. */
@@ -84,7 +84,7 @@ const char *rg_table_node_name(const struct rg_table *t, const uint8_t key[RG_TA
  * relays 0 .. info.nrelays - 1. Out-of-range indexes give NULL, RG_TABLE_NONE or
  * false. rg_table_relay_key and rg_table_relay_name return NULL for them.
  */
-/* The node with that disco key, or RG_TABLE_NONE. Constant expected time. */
+/* The node with that disco key, or RG_TABLE_NONE. Constant time. */
 uint32_t rg_table_node_find(const struct rg_table *t, const uint8_t key[RG_TABLE_KEY_LEN]);
 const uint8_t *rg_table_node_key_at(const struct rg_table *t, uint32_t node);
 const char *rg_table_node_name_at(const struct rg_table *t, uint32_t node);
