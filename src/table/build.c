@@ -63,7 +63,9 @@ static void put_header(uint8_t *h, const struct layout *l, const struct tbl_inde
 	memcpy(h + H_INVENTORY, o->inventory_digest, RG_TABLE_DIGEST_LEN);
 	memcpy(h + H_SIGNER, o->key->pk, RG_SIGN_PUBLIC_LEN);
 	for (i = 0; i < 4; i++)
-		tbl_put64(h + H_HASHKEY + 8 * i, x->hk[i]);
+		tbl_put64(h + H_HASHKEY + 8 * i, x->hk.nh[i]);
+	for (i = 0; i < 2; i++)
+		tbl_put64(h + H_MULKEY + 8 * i, x->hk.mul[i]);
 	tbl_put32(h + H_NNODES, l->c.nnodes);
 	tbl_put32(h + H_NRELAYS, l->c.nrelays);
 	tbl_put32(h + H_NCLASSES, l->c.nclasses);

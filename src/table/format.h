@@ -44,7 +44,7 @@ enum {
 	H_ZERO = 184,              /* u32 zero (was the longest bucket in version 1) */
 	H_UNKEYED = 188,
 	H_SECTIONS = 192,          /* SEC_COUNT x (u32 offset, u32 size) */
-	H_RESERVED = 240,          /* zero up to TBL_HEADER_SIZE */
+	H_MULKEY = 240,            /* two u64, the first odd: the multiply-shift key */
 };
 
 /* Relay record field offsets. */
@@ -108,22 +108,38 @@ static inline uint32_t tbl_stride(uint32_t nclasses)
 /*
  * The key index is a minimal perfect hash ("hash and displace"): every key
  * the table holds has a slot of its own in [0, nnodes), and its node index
- * is that slot. A key's 64-bit hash is NH (the UMAC hash: a sum of products
- * of key-offset 64-bit words, ε-almost-universal) under the table's random
- * hash key. Its high half picks a bucket; the bucket's seed, chosen by the
- * writer so that the bucket's keys land on free slots, is mixed with the
- * low half (MurmurHash3's 64-bit finalizer, a bijection) to give the slot.
- * A lookup is one hash, one seed and one key comparison: no probing, no
- * loop, no branch on the key. Any seed gives a slot in range, so a hostile
- * table can only misplace keys, which makes them miss (deny).
+ * is that slot. A key's 64-bit hash picks a bucket with its high half; the
+ * bucket's seed, chosen by the writer so that the bucket's keys land on
+ * free slots, is mixed with the low half (MurmurHash3's 64-bit finalizer, a
+ * bijection) to give the slot. A lookup is one hash, one seed and one key
+ * comparison: no probing, no loop, no branch on the key. Any seed gives a
+ * slot in range, so a hostile table can only misplace keys, which makes
+ * them miss (deny).
+ *
+ * The hash is NH (the UMAC hash, 2^-64-almost-universal on its 128-bit
+ * output) followed by multiply-shift to 64 bits by an odd 128-bit
+ * multiplier (2^-63-almost-universal), both keyed afresh for every table.
+ * The composition is almost-universal on its whole output and on the low
+ * half the slots use, so keys chosen without knowing the hash key (a node
+ * picks its own disco key) collide about as rarely as random ones. NH's
+ * high half alone is not: keys one apart in a word share it half the time.
  */
-static inline uint64_t tbl_hash(const uint64_t hk[4], const uint8_t key[TBL_KEY_LEN])
-{
-	unsigned __int128 a = (unsigned __int128)(tbl_le64(key) + hk[0]) * (tbl_le64(key + 8) + hk[1]);
-	unsigned __int128 b = (unsigned __int128)(tbl_le64(key + 16) + hk[2]) *
-			      (tbl_le64(key + 24) + hk[3]);
+struct tbl_hashkey {
+	uint64_t nh[4];            /* NH key (header hash_key) */
+	uint64_t mul[2];           /* multiplier, low word first; mul[0] odd */
+};
 
-	return (uint64_t)((a + b) >> 64);
+static inline uint64_t tbl_hash(const struct tbl_hashkey *k, const uint8_t key[TBL_KEY_LEN])
+{
+	unsigned __int128 a = (unsigned __int128)(uint64_t)(tbl_le64(key) + k->nh[0]) *
+			      (uint64_t)(tbl_le64(key + 8) + k->nh[1]);
+	unsigned __int128 b = (unsigned __int128)(uint64_t)(tbl_le64(key + 16) + k->nh[2]) *
+			      (uint64_t)(tbl_le64(key + 24) + k->nh[3]);
+	unsigned __int128 n = a + b;
+	uint64_t lo = (uint64_t)n, hi = (uint64_t)(n >> 64);
+
+	/* Bits 64..127 of mul * n mod 2^128. */
+	return (uint64_t)(((unsigned __int128)k->mul[0] * lo) >> 64) + k->mul[0] * hi + k->mul[1] * lo;
 }
 
 static inline uint32_t tbl_bucket(uint64_t h, uint32_t nbuckets)

@@ -59,10 +59,11 @@ static bool spread(struct tbl_index *x, struct ent *ents, struct work *w)
 {
 	uint32_t i, b, r, count[TBL_MAX_BUCKET + 2] = { 0 };
 
-	randombytes_buf(x->hk, sizeof(x->hk));
+	randombytes_buf(&x->hk, sizeof(x->hk));
+	x->hk.mul[0] |= 1;
 	memset(w->start, 0, ((size_t)x->nbuckets + 1) * sizeof(*w->start));
 	for (i = 0; i < x->nnodes; i++) {
-		ents[i].h = tbl_hash(x->hk, ents[i].key);
+		ents[i].h = tbl_hash(&x->hk, ents[i].key);
 		b = tbl_bucket(ents[i].h, x->nbuckets);
 		if (++w->start[b + 1] > TBL_MAX_BUCKET)
 			return false;

@@ -42,7 +42,7 @@ struct tbl_index {
 	uint32_t *seeds;        /* nbuckets: each bucket's seed */
 	uint32_t nnodes, nbuckets;
 	uint32_t unkeyed;       /* eval nodes without a usable disco key */
-	uint64_t hk[4];
+	struct tbl_hashkey hk;
 };
 
 /* A disco key present, not zero and not of small order. */
@@ -60,7 +60,7 @@ struct rg_table {
 	const uint8_t *relays, *seeds, *keys, *grants, *nameidx;
 	const char *strings;
 	uint32_t strings_len;
-	uint64_t hk[4];
+	struct tbl_hashkey hk;
 	uint32_t nnodes, nrelays, nclasses, nbuckets, stride, unkeyed;
 	struct rg_table_info info;
 };

@@ -76,7 +76,9 @@ static int check_header(struct rg_table *t, const char *name, struct rg_err *err
 	crypto_generichash(t->info.digest, sizeof(t->info.digest), t->data + t->len - TBL_SIG_LEN,
 			   TBL_SIG_LEN, NULL, 0);
 	for (i = 0; i < 4; i++)
-		t->hk[i] = tbl_le64(h + H_HASHKEY + 8 * i);
+		t->hk.nh[i] = tbl_le64(h + H_HASHKEY + 8 * i);
+	for (i = 0; i < 2; i++)
+		t->hk.mul[i] = tbl_le64(h + H_MULKEY + 8 * i);
 	t->nnodes = tbl_le32(h + H_NNODES);
 	t->nrelays = tbl_le32(h + H_NRELAYS);
 	t->nclasses = tbl_le32(h + H_NCLASSES);
@@ -119,7 +121,9 @@ static int check_counts(const struct rg_table *t, const char *name, struct rg_er
 			   t->nrelays);
 	if (t->nbuckets < 1 || t->nbuckets > TBL_MAX_NODES)
 		return bad(err, name, "bad bucket count %u", t->nbuckets);
-	if (!all_zero(h + H_ZERO, 4) || !all_zero(h + H_RESERVED, TBL_HEADER_SIZE - H_RESERVED))
+	if (!(t->hk.mul[0] & 1))
+		return bad(err, name, "the hash multiplier is even");
+	if (!all_zero(h + H_ZERO, 4))
 		return bad(err, name, "reserved header bytes are not zero");
 	return 0;
 }

@@ -17,7 +17,7 @@ static inline uint64_t word(const uint8_t *p)
 /* The slot of a key: the only place it can be (nnodes > 0). */
 static inline uint32_t slot_of(const struct rg_table *t, const uint8_t key[TBL_KEY_LEN])
 {
-	uint64_t h = tbl_hash(t->hk, key);
+	uint64_t h = tbl_hash(&t->hk, key);
 
 	return tbl_slot(h, tbl_le32(t->seeds + 4 * (size_t)tbl_bucket(h, t->nbuckets)), t->nnodes);
 }

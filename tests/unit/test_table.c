@@ -286,21 +286,49 @@ static void test_small_answers(void **state)
 static uint32_t slot_in(const uint8_t *buf, const uint8_t *key)
 {
 	const uint8_t *seeds = buf + tbl_le32(buf + H_SECTIONS + 8 * SEC_SEEDS);
-	uint64_t hk[4], h;
+	struct tbl_hashkey hk;
+	uint64_t h;
 	unsigned i;
 
 	for (i = 0; i < 4; i++)
-		hk[i] = tbl_le64(buf + H_HASHKEY + 8 * i);
-	h = tbl_hash(hk, key);
+		hk.nh[i] = tbl_le64(buf + H_HASHKEY + 8 * i);
+	for (i = 0; i < 2; i++)
+		hk.mul[i] = tbl_le64(buf + H_MULKEY + 8 * i);
+	h = tbl_hash(&hk, key);
 	return tbl_slot(h, tbl_le32(seeds + 4 * tbl_bucket(h, tbl_le32(buf + H_NBUCKETS))),
 			tbl_le32(buf + H_NNODES));
+}
+
+/*
+ * The hash and slot functions against values computed from the formulas of
+ * docs/table-format.md by an independent (Python) reading: a change here
+ * changes the format.
+ */
+static void test_hash_vector(void **state)
+{
+	const struct tbl_hashkey hk = {
+		{ 0x0123456789abcdefull, 0xfedcba9876543210ull, 0x0f1e2d3c4b5a6978ull,
+		  0x8796a5b4c3d2e1f0ull },
+		{ 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full },
+	};
+	uint8_t key[32];
+	uint64_t h;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 32; i++)
+		key[i] = (uint8_t)i;
+	h = tbl_hash(&hk, key);
+	assert_int_equal(h, 0x80bf7ffcc61152e8ull);
+	assert_int_equal(tbl_bucket(h, 7), 3);
+	assert_int_equal(tbl_slot(h, 5, 29), 26);
 }
 
 /*
  * The perfect hash at sizes from one key to tens of thousands: every key at a
  * slot of its own (its node index) and allowed; foreign keys never.
  */
-static void gen_many(struct rg_buf *inv, unsigned n)
+static void gen_many(struct rg_buf *inv, unsigned n, const uint8_t (*keys)[32])
 {
 	unsigned i;
 
@@ -310,58 +338,99 @@ static void gen_many(struct rg_buf *inv, unsigned n)
 	for (i = 1; i <= n; i++) {
 		rg_buf_printf(inv, ", {\"name\": \"n%u\", \"user\": \"a@example.com\", \"tags\": [],"
 			      " \"ips\": [\"100.64.%u.%u\"]", i, i >> 8, i & 255);
-		put_key(inv);
+		if (keys) {
+			char hex[65];
+
+			sodium_bin2hex(hex, sizeof(hex), keys[i - 1], 32);
+			rg_buf_printf(inv, ", \"disco_key\": \"discokey:%s\"", hex);
+		} else {
+			put_key(inv);
+		}
 		rg_buf_putc(inv, '}');
 	}
 	rg_buf_puts(inv, "]}");
 }
 
+static const char many_policy[] =
+	"{\"tagOwners\": {\"tag:relay\": [\"a@example.com\"]}, \"grants\": [{\"src\":"
+	" [\"autogroup:member\"], \"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}]}";
+
+/* Compiles the n nodes of gen_many; every key at its own slot and allowed, foreign ones never. */
+static void check_many(unsigned n, const uint8_t (*keys)[32], bool round_trip)
+{
+	struct rg_table_trust trust = trust_of(&key_a);
+	struct fixture f;
+	struct rg_buf inv;
+	struct rg_table *t;
+	struct rg_table_build_stats st;
+	uint8_t *buf, foreign[32];
+	size_t len;
+	uint32_t i;
+
+	rg_buf_init(&inv, 0);
+	gen_many(&inv, n, keys);
+	assert_false(rg_buf_failed(&inv));
+	assert_int_equal(fixture_load(&f, many_policy, inv.data), 0);
+	rg_buf_free(&inv);
+	if (round_trip)
+		assert_int_equal(fixture_round_trip(&f, &key_a), n);
+	fixture_compile(&f, &key_a, 1, 0, &buf, &len, &st);
+	assert_int_equal(st.nnodes, n);
+	assert_int_equal(rg_table_open_mem(buf, len, &trust, &t, NULL), 0);
+	for (i = 0; i < n; i++) {
+		const uint8_t *k = rg_table_node_key_at(t, i);
+
+		assert_int_equal(slot_in(buf, k), i);
+		assert_int_equal(rg_table_node_find(t, k), i);
+		assert_true(rg_table_allowed(t, 0, k));
+	}
+	for (i = 0; i < 1000; i++) {
+		randombytes_buf(foreign, sizeof(foreign));
+		assert_false(rg_table_allowed(t, 0, foreign));
+		assert_int_equal(rg_table_node_find(t, foreign), RG_TABLE_NONE);
+	}
+	rg_table_close(t);
+	free(buf);
+	fixture_free(&f);
+}
+
 static void test_index_sizes(void **state)
 {
-	static const char pol[] =
-		"{\"tagOwners\": {\"tag:relay\": [\"a@example.com\"]}, \"grants\": [{\"src\":"
-		" [\"autogroup:member\"], \"dst\": [\"tag:relay\"], \"app\": {\"tailscale.com/cap/relay\": []}}]}";
 	static const unsigned sizes[] = { 1, 2, 3, 4, 5, 31, 257, 4099, 30000 };
-	struct rg_table_trust trust = trust_of(&key_a);
 	size_t z;
 
 	(void)state;
 	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
-		struct fixture f;
-		struct rg_buf inv;
-		struct rg_table *t;
-		struct rg_table_build_stats st;
-		uint8_t *buf, foreign[32];
-		size_t len;
-		uint32_t i;
-
 		rng_state = 0x243f6a8885a308d3ull + z;
-		rg_buf_init(&inv, 0);
-		gen_many(&inv, sizes[z]);
-		assert_false(rg_buf_failed(&inv));
-		assert_int_equal(fixture_load(&f, pol, inv.data), 0);
-		rg_buf_free(&inv);
-		if (sizes[z] <= 257)
-			assert_int_equal(fixture_round_trip(&f, &key_a), sizes[z]);
-		fixture_compile(&f, &key_a, 1, 0, &buf, &len, &st);
-		assert_int_equal(st.nnodes, sizes[z]);
-		assert_int_equal(rg_table_open_mem(buf, len, &trust, &t, NULL), 0);
-		for (i = 0; i < sizes[z]; i++) {
-			const uint8_t *k = rg_table_node_key_at(t, i);
-
-			assert_int_equal(slot_in(buf, k), i);
-			assert_int_equal(rg_table_node_find(t, k), i);
-			assert_true(rg_table_allowed(t, 0, k));
-		}
-		for (i = 0; i < 1000; i++) {
-			randombytes_buf(foreign, sizeof(foreign));
-			assert_false(rg_table_allowed(t, 0, foreign));
-			assert_int_equal(rg_table_node_find(t, foreign), RG_TABLE_NONE);
-		}
-		rg_table_close(t);
-		free(buf);
-		fixture_free(&f);
+		check_many(sizes[z], NULL, sizes[z] <= 257);
 	}
+}
+
+/*
+ * Keys a node could pick to collide (disco keys are the nodes' own): pairs
+ * one apart in a word, and a run of consecutive first words. Under NH's high
+ * half alone, each pair shared its hash half the time and every build of
+ * these failed; they must index like random keys, build after build.
+ */
+static void test_crafted_keys(void **state)
+{
+	uint8_t keys[80][32];
+	unsigned i, w, build;
+
+	(void)state;
+	for (i = 0; i < 40; i += 2) {
+		w = i / 2 % 4;
+		randombytes_buf(keys[i], 32);
+		memcpy(keys[i + 1], keys[i], 32);
+		tbl_put64(keys[i + 1] + 8 * w, tbl_le64(keys[i] + 8 * w) + 1);
+	}
+	randombytes_buf(keys[40], 32);
+	for (i = 41; i < 80; i++) {
+		memcpy(keys[i], keys[40], 32);
+		tbl_put64(keys[i], tbl_le64(keys[40]) + (i - 40));
+	}
+	for (build = 0; build < 20; build++)
+		check_many(80, (const uint8_t (*)[32])keys, build == 0);
 }
 
 /* Every change of every byte: refused when verified; never a crash unverified. */
@@ -567,8 +636,11 @@ static void misplace(uint8_t *buf, size_t key, size_t k)
 	fail_msg("no key has a slot other than %zu", k);
 }
 
-/* Every lookup of a table whose seeds were rewritten: at most what the original allows. */
-static void check_reseeded(const uint8_t *orig, uint8_t *buf, size_t len)
+/*
+ * Every lookup of a table whose seeds were rewritten: at most what the
+ * original allows. Returns how many keys the new seeds moved.
+ */
+static size_t check_reseeded(const uint8_t *orig, uint8_t *buf, size_t len)
 {
 	struct rg_table_trust trust = trust_of(&key_a);
 	struct rg_table *a, *b;
@@ -584,15 +656,16 @@ static void check_reseeded(const uint8_t *orig, uint8_t *buf, size_t len)
 			if (rg_table_allowed(b, r, orig + off + 32 * k))
 				assert_true(rg_table_allowed(a, r, orig + off + 32 * k));
 	}
-	assert_true(moved > 0);
 	rg_table_close(a);
 	rg_table_close(b);
+	return moved;
 }
 
 static void test_signed_but_malformed(void **state)
 {
 	uint8_t *orig, *buf;
-	size_t len, off, k;
+	size_t len, off, k, moved;
+	uint32_t x;
 
 	(void)state;
 	small_table(1, 1700000000, &key_a, &orig, &len);
@@ -610,16 +683,19 @@ static void test_signed_but_malformed(void **state)
 	MUTATE("more classes than relays", tbl_put32(buf + H_NCLASSES, 3));
 	MUTATE("no buckets", tbl_put32(buf + H_NBUCKETS, 0));
 	MUTATE("the zero field", tbl_put32(buf + H_ZERO, 1));
-	MUTATE("reserved bytes", buf[H_RESERVED + 3] = 1);
+	MUTATE("an even hash multiplier", buf[H_MULKEY] &= 0xfe);
 	MUTATE("a section past the end", tbl_put32(buf + H_SECTIONS + 8 * SEC_STRINGS, 0x7fffffff));
 	MUTATE("a strings size past the end",
 	       tbl_put32(buf + H_SECTIONS + 8 * SEC_STRINGS + 4, 0x7fffffff));
 	/* Any seed is in bounds: rewritten seeds misplace keys, which only denies. */
 	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_SEEDS);
-	memcpy(buf, orig, len);
-	for (k = 0; k < tbl_le32(orig + H_NBUCKETS); k++)
-		tbl_put32(buf + off + 4 * k, tbl_le32(orig + off + 4 * k) ^ 0x5a5a5a5au);
-	check_reseeded(orig, buf, len);
+	for (x = 1, moved = 0; x < 64 && !moved; x++) {
+		memcpy(buf, orig, len);
+		for (k = 0; k < tbl_le32(orig + H_NBUCKETS); k++)
+			tbl_put32(buf + off + 4 * k, tbl_le32(orig + off + 4 * k) ^ x);
+		moved = check_reseeded(orig, buf, len);
+	}
+	assert_true(moved > 0);
 	off = tbl_le32(orig + H_SECTIONS + 8 * SEC_RELAYS);
 	MUTATE("a relay node out of range", tbl_put32(buf + off + R_NODE, 77));
 	MUTATE("a relay class out of range", tbl_put32(buf + off + R_CLASS, 2));
@@ -786,7 +862,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_generated),
+		cmocka_unit_test(test_hash_vector),
 		cmocka_unit_test(test_index_sizes),
+		cmocka_unit_test(test_crafted_keys),
 		cmocka_unit_test(test_small_answers),
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_hostile_header_bytes),
