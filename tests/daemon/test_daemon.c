@@ -1203,6 +1203,20 @@ static void test_drop_privileges(void **state)
 	stop_ok(w);
 }
 
+/* Runs a shell command; its output (stdout and what it redirects) in out. The exit code, or -1. */
+static int run_capture(const char *cmd, char *out, size_t outsz)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	assert_non_null(p);
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* relaygate probe: the operators' health check. */
 static void test_probe(void **state)
 {
@@ -1210,10 +1224,7 @@ static void test_probe(void **state)
 	const char *args[] = { "--listen", "127.0.0.1:0", NULL };
 	const char *bin = getenv("RELAYGATE");
 	char relay[RG_ADDRPORT_TEXT_MAX], key[RG_DISCO_KEY_TEXT_LEN + 1], cmd[2048];
-	FILE *p;
 	char out[4096];
-	size_t n;
-	int st;
 
 	if (!bin)
 		skip();
@@ -1225,12 +1236,7 @@ static void test_probe(void **state)
 	snprintf(cmd, sizeof(cmd), "%s probe --relay %s --relay-key %s --key %s --peer-key %s "
 		 "--count 5 2>&1", bin, relay, key, w->a->keyfile, w->b->keyfile);
 	for (int run = 0; run < 3; run++) {
-		p = popen(cmd, "r");
-		assert_non_null(p);
-		n = fread(out, 1, sizeof(out) - 1, p);
-		out[n] = '\0';
-		st = pclose(p);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (run_capture(cmd, out, sizeof(out)) != 0)
 			fail_msg("probe run %d: %s", run + 1, out);
 		assert_non_null(strstr(out, "ping 5/5 through the relay"));
 	}
@@ -1238,12 +1244,7 @@ static void test_probe(void **state)
 	 * ServerEndpoint form, agreeing with the other fields. */
 	snprintf(cmd, sizeof(cmd), "%s probe --relay %s --relay-key %s --key %s --peer-key %s "
 		 "--count 1 --format json 2>&1", bin, relay, key, w->a->keyfile, w->b->keyfile);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (run_capture(cmd, out, sizeof(out)) != 0)
 		fail_msg("probe --format json: %s", out);
 	{
 		struct rg_relay_endpoint_info ep;
@@ -1274,12 +1275,7 @@ static void test_probe(void **state)
 	snprintf(cmd, sizeof(cmd), "%s probe --relay %s --relay-key %s --key %s --peer-key %s "
 		 "--timeout 0.5 --format json 2>&1", bin, relay, key, w->c->keyfile,
 		 w->b->keyfile);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	assert_int_equal(run_capture(cmd, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "\"ok\":false,\"stage\":\"allocate\""));
 	assert_non_null(strstr(out, ",\"endpoint\":null}"));
 	stop_ok(w);
